@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdolfConfig(AppConfig):
+    name = "adolf"
+    verbose_name = "ADOLF"

@@ -1,0 +1,81 @@
+"""Model fields whose values are encrypted at rest with FIELD_ENCRYPTION_KEYS (Fernet)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+class DecryptionError(Exception):
+    """A stored secret cannot be decrypted with any configured key."""
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str) -> str:
+    return fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise DecryptionError(
+            "A stored secret cannot be decrypted with FIELD_ENCRYPTION_KEY. Keep the old key "
+            "after the new one when rotating (comma-separated) until `manage.py "
+            "rotate_encryption_keys` has run."
+        ) from None
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a token with the first (current) key."""
+    return fernet().rotate(token.encode()).decode()
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored as a Fernet token; reads give back the plain text."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> str | None:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON object stored as one Fernet token: for configuration holding secrets."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        if value is None or value == "":
+            return {}
+        return json.loads(decrypt(value))
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value else {}
+        return value
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, sort_keys=True))
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return json.dumps(self.value_from_object(obj), sort_keys=True)

@@ -1,0 +1,135 @@
+"""The one way ADOLF calls out over HTTP: httpx with timeouts, no redirects, typed errors.
+
+Every transport and client builds on `new_client` and `send`. Whether a failure is worth
+retrying is decided here, once: connection errors, timeouts, 408, 429 and 5xx are
+retryable; any other 4xx is permanent. Callers map these to their own domain errors.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from datetime import UTC, datetime
+
+import httpx
+
+USER_AGENT = "ADOLF/1.0 (+order-event hub)"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class HttpError(Exception):
+    """A failed HTTP exchange; `permanent` says whether trying again can help."""
+
+    permanent = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.response = response
+
+
+class TransientHttpError(HttpError):
+    """Unreachable, timed out, or a server-side failure: retry with backoff."""
+
+
+class RateLimitedHttpError(TransientHttpError):
+    """The server asked us to slow down (429 / 503), maybe saying for how long."""
+
+
+class PermanentHttpError(HttpError):
+    """The request itself is wrong (4xx): retrying it cannot succeed."""
+
+    permanent = True
+
+
+def new_client(
+    *,
+    base_url: str = "",
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    auth: httpx.Auth | tuple[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """Return an httpx client that never follows redirects and always times out."""
+    return httpx.Client(
+        base_url=base_url,
+        timeout=timeout,
+        auth=auth,
+        headers={"User-Agent": USER_AGENT, **(headers or {})},
+        follow_redirects=False,
+        transport=transport,
+    )
+
+
+def describe(request: httpx.Request) -> str:
+    """Name a request for messages: method and URL without its query (which may hold keys)."""
+    return f"{request.method} {request.url.copy_with(query=None)}"
+
+
+def send(client: httpx.Client, method: str, url: str, **kwargs: object) -> httpx.Response:
+    """Send one request; return a 2xx response or raise a typed HttpError."""
+    request = client.build_request(method, url, **kwargs)  # type: ignore[arg-type]
+    try:
+        response = client.send(request)
+    except httpx.TimeoutException as exc:
+        raise TransientHttpError(f"{describe(request)} timed out ({type(exc).__name__})") from exc
+    except httpx.TransportError as exc:
+        raise TransientHttpError(f"{describe(request)} failed: {type(exc).__name__}: {exc}") from exc
+    raise_for_status(response)
+    return response
+
+
+def raise_for_status(response: httpx.Response) -> None:
+    """Raise the typed error a 3xx/4xx/5xx response means; do nothing for 1xx/2xx."""
+    status = response.status_code
+    if status < 300:
+        return
+    if status < 400:
+        # Redirects are not followed: a moved endpoint is a configuration error to fix.
+        location = response.headers.get("Location", "?")
+        raise PermanentHttpError(
+            f"{describe(response.request)} redirected (HTTP {status}) to {location}; configure that URL instead",
+            status=status,
+            response=response,
+        )
+    message = f"{describe(response.request)} answered HTTP {status}"
+    if status in (429, 503):
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise RateLimitedHttpError(message, status=status, retry_after=retry_after, response=response)
+    if status in RETRYABLE_STATUSES or status >= 500:
+        raise TransientHttpError(message, status=status, response=response)
+    raise PermanentHttpError(message, status=status, response=response)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Return Retry-After in seconds: it is either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def server_date(response: httpx.Response) -> datetime | None:
+    """Return the server's clock from the Date header, in UTC."""
+    try:
+        when = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

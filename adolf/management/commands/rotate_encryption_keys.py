@@ -1,0 +1,30 @@
+"""Re-encrypt every stored secret with the first FIELD_ENCRYPTION_KEY."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from adolf.fields import EncryptedJSONField, EncryptedTextField
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every encrypted field with the first key of FIELD_ENCRYPTION_KEY, so the "
+        "old keys after it can then be removed."
+    )
+
+    def handle(self, *args, **options) -> None:
+        total = 0
+        for model in apps.get_models():
+            fields = [f.name for f in model._meta.fields if isinstance(f, EncryptedTextField | EncryptedJSONField)]
+            if not fields:
+                continue
+            with transaction.atomic():
+                for row in model._default_manager.select_for_update().only("pk", *fields):
+                    # Reading decrypts with any key; writing encrypts with the first.
+                    model._default_manager.filter(pk=row.pk).update(**{f: getattr(row, f) for f in fields})
+                    total += 1
+            self.stdout.write(f"{model._meta.label}: {', '.join(fields)}")
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {total} row(s)."))

@@ -1,0 +1,108 @@
+"""Start and stop the project's real processes (Celery worker, beat) from tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+from adolf.celery import QUEUES
+from adolf.celery import app as celery_app
+
+PROJECT_ROOT = Path(settings.BASE_DIR)
+T = TypeVar("T")
+
+
+def wait_for(probe: Callable[[], T], *, timeout: float, interval: float = 0.2, what: str = "condition") -> T:
+    """Call `probe` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+def test_database_url() -> str:
+    """Return a DATABASE_URL naming the database the tests use (pytest-django's test database)."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    credentials = quote(db["USER"] or "")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"])
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child process: ours, pointed at the test database."""
+    env = dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1")
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class ProcessHandle:
+    process: subprocess.Popen
+    name: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 20) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def start_worker(log_dir: Path, *, queues: tuple[str, ...] = QUEUES, concurrency: int = 1, **env: str) -> ProcessHandle:
+    """Start `celery worker` as the deployment does and wait until it answers a ping."""
+    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    log_path = log_dir / f"{name.split('@')[0]}.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "adolf", "worker",
+        "--queues", ",".join(queues), "--concurrency", str(concurrency), "--hostname", name,
+        "--without-mingle", "--without-gossip", "--loglevel", "INFO",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=child_env(**env), stdout=log, stderr=subprocess.STDOUT
+        )
+    handle = ProcessHandle(process, name, log_path)
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"worker exited with {process.returncode}:\n{handle.log()[-3000:]}")
+        return bool(celery_app.control.ping(destination=[name], timeout=0.5))
+
+    try:
+        wait_for(answers, timeout=60, what=f"worker {name} to answer a ping")
+    except BaseException:
+        handle.stop()
+        raise
+    return handle
+
+
+def purge_queues() -> None:
+    """Drop messages a previous run may have left on the broker's queues."""
+    with celery_app.connection_for_write() as conn:
+        for queue in QUEUES:
+            conn.default_channel.queue_purge(queue)

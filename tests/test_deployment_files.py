@@ -1,0 +1,96 @@
+"""docker-compose.yml, .env.example and the Makefile agree with the settings and the Celery app.
+
+No Docker engine runs here, so the compose file is checked by reading it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+from adolf.celery import QUEUES
+
+ROOT = Path(settings.BASE_DIR)
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+LONG_RUNNING = ("postgres", "redis", "web", "worker", "beat", "flower")
+
+
+def settings_variables() -> set[str]:
+    source = (ROOT / "adolf" / "settings.py").read_text()
+    return set(re.findall(r'env_(?:str|bool|int|list|required)\(\s*"([A-Z_]+)"', source))
+
+
+def documented_variables() -> set[str]:
+    return set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+
+
+def test_the_stack_has_every_service_of_production():
+    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", "worker", "beat", "flower"}
+
+
+def test_every_long_running_service_restarts_and_the_stateful_ones_have_healthchecks():
+    for name in LONG_RUNNING:
+        assert SERVICES[name]["restart"] == "unless-stopped", name
+    for name in ("postgres", "redis", "web", "worker"):
+        assert "test" in SERVICES[name]["healthcheck"], name
+
+
+def test_redis_never_evicts_a_queued_task():
+    command = SERVICES["redis"]["command"]
+    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+
+
+def test_exactly_one_beat_runs_with_the_database_scheduler_from_settings():
+    beat = SERVICES["beat"]
+    assert beat["command"][:4] == ["celery", "-A", "adolf", "beat"]
+    assert beat["deploy"]["replicas"] == 1
+    assert settings.CELERY_BEAT_SCHEDULER.startswith("django_celery_beat.schedulers:DatabaseScheduler")
+
+
+def test_the_worker_consumes_every_queue_the_app_routes_to():
+    command = SERVICES["worker"]["command"]
+    assert command[:4] == ["celery", "-A", "adolf", "worker"]
+    assert command[command.index("--queues") + 1].split(",") == list(QUEUES)
+
+
+def test_web_runs_gunicorn_on_the_wsgi_app_after_migrations():
+    web = SERVICES["web"]
+    assert web["command"][:2] == ["gunicorn", "adolf.wsgi:application"]
+    assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert SERVICES["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat", "flower", "migrate"])
+def test_app_services_get_postgres_redis_and_the_required_secrets(service):
+    environment = SERVICES[service]["environment"]
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert environment["CELERY_BROKER_URL"].startswith("redis://redis:6379")
+    for secret in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "ALLOWED_HOSTS"):
+        # ${NAME:?…} makes compose refuse to start without it.
+        assert environment[secret].startswith(f"${{{secret}:?"), secret
+
+
+def test_compose_sets_only_variables_that_settings_read():
+    environment = SERVICES["web"]["environment"]
+    assert set(environment) <= settings_variables()
+
+
+def test_env_example_documents_exactly_the_variables_settings_read():
+    assert settings_variables() == documented_variables()
+
+
+def test_the_procfile_of_make_run_starts_web_worker_and_beat_on_every_queue():
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile.dev").read_text().splitlines() if line)
+    assert set(procfile) == {"web", "worker", "beat"}
+    assert f"--queues {','.join(QUEUES)}" in procfile["worker"]
+    assert procfile["beat"].startswith("celery -A adolf beat")
+
+
+def test_ci_runs_the_readmes_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make test" in (ROOT / "README.md").read_text()
