@@ -190,6 +190,12 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# --- Shop polling -----------------------------------------------------------------------
+SHOP_POLLING_ENABLED = env_bool("SHOP_POLLING_ENABLED", True)
+SHOP_POLLING_INTERVAL = env_int("SHOP_POLLING_INTERVAL", 60, minimum=10)
+SHOP_KNOWN_ORDERS_RETENTION_DAYS = env_int("SHOP_KNOWN_ORDERS_RETENTION_DAYS", 7, minimum=1)
+SHOP_POLL_RUNS_RETENTION_DAYS = env_int("SHOP_POLL_RUNS_RETENTION_DAYS", 30, minimum=1)
+
 # --- Time and language --------------------------------------------------------------
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE") or "Europe/Moscow"
