@@ -19,6 +19,7 @@ from django.utils import timezone
 from shop import locks
 from shop.models import OrderEvent, OrderState, Store
 from shop.rules import Known, Seen, detect_events
+from shop.texts import snapshot_of
 
 
 class OrderVersion(Protocol):
@@ -34,8 +35,6 @@ class OrderVersion(Protocol):
     date_created_gmt: datetime | None
     date_modified_gmt: datetime
     date_paid_gmt: datetime | None
-
-    def snapshot(self) -> dict: ...
 
 
 @dataclass
@@ -97,7 +96,7 @@ def record_page(
                     to_status=detected.to_status,
                     occurred_at=order.date_modified_gmt,
                     source=source,
-                    snapshot=order.snapshot(),
+                    snapshot=snapshot_of(order),
                     notify=detected.event_type in store.event_types,
                     dedupe_key=key,
                 )

@@ -24,6 +24,3 @@ class FakeOrder:
 
     def __post_init__(self) -> None:
         self.number = self.number or str(self.id)
-
-    def snapshot(self) -> dict:
-        return {"number": self.number, "status": self.status, "total": str(self.total), "currency": self.currency}
