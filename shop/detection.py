@@ -86,6 +86,7 @@ def record_page(
                 continue  # an older version than we know (a late webhook body, a lagging replica)
             known = _known(state, last_event_status.get(order.id))
             for detected in detect_events(known, _seen(order), window_start=window_start):
+                notify = detected.event_type in store.event_types
                 key = f"{store.pk}:{order.id}:{detected.event_type}:{detected.occurrence}"
                 events[key] = OrderEvent(
                     store=store,
@@ -97,8 +98,10 @@ def record_page(
                     occurred_at=order.date_modified_gmt,
                     source=source,
                     snapshot=snapshot_of(order),
-                    notify=detected.event_type in store.event_types,
+                    notify=notify,
                     dedupe_key=key,
+                    # An event nobody is to hear of leaves the outbox at once.
+                    published_at=None if notify else now,
                 )
             changed.append(_state(store, order, now))
 

@@ -169,7 +169,7 @@ class OrderEvent(models.Model):
             models.Index(
                 fields=["detected_at"],
                 name="order_event_unpublished",
-                condition=models.Q(published_at__isnull=True, notify=True),
+                condition=models.Q(published_at__isnull=True),
             ),
         ]
 
