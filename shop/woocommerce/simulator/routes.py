@@ -51,12 +51,13 @@ class Router:
         try:
             if path.startswith(CONTROL):
                 return self._control(method, path, body)
+            if path in ("/", ""):
+                # WordPress announces its REST API on every page, even when /wp-json/ is unusable.
+                link = f'<{self.store.base_url}/wp-json/>; rel="https://api.w.org/"'
+                return Reply(200, b"<html><body>Shop</body></html>", {"Content-Type": "text/html", "Link": link})
             if not self.store.rest_enabled:
                 # Pretty permalinks off or the REST API blocked: WordPress serves its HTML 404.
                 return Reply(404, NOT_FOUND_HTML, {"Content-Type": "text/html; charset=UTF-8"})
-            if path in ("/", ""):
-                link = f'<{self.store.base_url}/wp-json/>; rel="https://api.w.org/"'
-                return Reply(200, b"<html><body>Shop</body></html>", {"Content-Type": "text/html", "Link": link})
             if path.rstrip("/") == "/wp-json":
                 namespaces = ["oembed/1.0", "wp/v2"]
                 if self.store.woocommerce_active:

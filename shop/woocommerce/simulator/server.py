@@ -47,9 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
             reply = simulated.router.dispatch(self.command, self.path, headers, body)
         payload = reply.encoded()
         if fault and fault.kind == "malformed":
-            payload = payload[: max(1, len(payload) // 2)] + b"<br />\n<b>Warning</b>: PHP"
+            # A PHP warning printed ahead of the JSON, the commonest way real stores break it.
+            payload = b"<br />\n<b>Warning</b>: Undefined array key 1 in functions.php on line 12<br />\n" + payload
         if fault and fault.kind == "short_page" and reply.is_list_page:
             payload = json.dumps(reply.body[: max(0, len(reply.body) - fault.drop)]).encode()
+        if fault and fault.kind == "bad_item" and reply.is_list_page:
+            payload = json.dumps([{"status": "pending", "total": "1.00"}, *reply.body]).encode()
         declared = len(payload)
         if fault and fault.kind == "truncate":
             payload = payload[: len(payload) // 2]
@@ -112,7 +115,9 @@ class StoreServer:
         self.store.base_url = f"http://{bound_host}:{bound_port}"
         self.hub = WebhookHub(self.store, **hub_options)
         self.router = Router(self.store, self.hub)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="simulated-store", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="simulated-store", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -134,6 +139,7 @@ class StoreServer:
         else:
             pair = self.store.read_key if read_only else self.store.rw_key
             key, secret = pair.key, pair.secret
+        key, secret = options.pop("key", key), options.pop("secret", secret)
         options.setdefault("allow_http", True)
         if api == "rest" and self.store.https:
             # The simulator stands in for an https store behind a TLS-terminating proxy.

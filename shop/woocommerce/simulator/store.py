@@ -53,7 +53,8 @@ class ApiKey:
 class Fault:
     """One misbehaviour to serve `times` times on paths starting with `path`."""
 
-    kind: str  # status | rate_limit | unauthorized | slow | malformed | truncate | short_page | drop
+    # status | rate_limit | unauthorized | slow | malformed | truncate | short_page | bad_item | drop
+    kind: str
     times: int = 1
     path: str = "/wp-json/"
     status: int = 500
