@@ -13,6 +13,7 @@ import binascii
 import hmac
 import threading
 import time
+from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlsplit
 
 from oauthlib.oauth1.rfc5849 import signature
@@ -100,8 +101,11 @@ def _oauth1(store: SimulatedStore, nonces: NonceBook, method: str, path: str, he
     base_uri = signature.base_string_uri(f"{scheme}://{home.netloc}{parts.path}")
     unsigned = [(name, value) for name, value in params if name != "oauth_signature"]
     base_string = signature.signature_base_string(method, base_uri, signature.normalize_parameters(unsigned))
-    sign = signature.sign_hmac_sha1 if method_name == "HMAC-SHA1" else signature.sign_hmac_sha256
-    expected = sign(base_string, key.secret, "")
+    sign = (
+        signature.sign_hmac_sha1_with_client if method_name == "HMAC-SHA1" else signature.sign_hmac_sha256_with_client
+    )
+    # One-legged: no token, so the HMAC key is `consumer_secret&`.
+    expected = sign(base_string, SimpleNamespace(client_secret=key.secret, resource_owner_secret=""))
     if not signature.safe_string_equals(expected, values["oauth_signature"]):
         raise auth_error("Invalid signature - provided signature does not match.")
     try:
