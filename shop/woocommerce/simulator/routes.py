@@ -75,7 +75,10 @@ class Router:
 
     # --- REST v3 ------------------------------------------------------------------------
     def _rest(self, method: str, target: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        # As in WordPress: bad credentials fail first, then an unknown route, then permissions.
         key = authenticate(self.store, self.nonces, method, target, headers)
+        if not _is_route(method, path):
+            raise ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
         if key is None:
             action = "list" if method == "GET" else "create"
             raise ApiError(401, "woocommerce_rest_cannot_view", f"Sorry, you cannot {action} resources.")
@@ -153,3 +156,13 @@ class Router:
         from shop.woocommerce.simulator.control import handle_control
 
         return handle_control(self, method, path[len(CONTROL) :], body)
+
+
+def _is_route(method: str, path: str) -> bool:
+    if path in (f"{WC}/orders", f"{WC}/system_status") or ORDER.match(path) or REFUNDS.match(path):
+        return method == "GET"
+    if path == f"{WC}/webhooks":
+        return method in ("GET", "POST")
+    if WEBHOOK.match(path):
+        return method in ("GET", "DELETE")
+    return False
