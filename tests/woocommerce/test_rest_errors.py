@@ -42,6 +42,16 @@ def test_an_unknown_key_is_an_authentication_error(server):
         client.get_order(1)
 
 
+def test_a_401_from_the_store_midway_is_an_authentication_error(server):
+    fill(server.store, 150)
+    with build_client(server.config()) as client:
+        pages = client.iter_modified_orders(BEFORE_ALL)
+        next(pages)
+        server.store.inject("unauthorized")
+        with pytest.raises(AuthenticationError, match="Consumer secret is invalid"):
+            next(pages)
+
+
 def test_429_is_rate_limited_with_retry_after_in_seconds(server):
     server.store.inject("rate_limit", retry_after="42")
     with build_client(server.config()) as client, pytest.raises(RateLimitedError) as caught:

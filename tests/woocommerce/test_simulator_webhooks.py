@@ -102,6 +102,10 @@ def test_seven_failed_deliveries_in_a_row_disable_the_webhook(server):
             assert server.hub.wait_idle()
     assert server.hub.webhooks[created["id"]].status == "disabled"
     assert len(sink.received) == 1 + 7
+    with build_client(server.config()) as client:
+        reactivated = client.request("PUT", f"/wp-json/wc/v3/webhooks/{created['id']}", json_body={"status": "active"})
+    assert reactivated.json()["status"] == "active"
+    assert server.hub.webhooks[created["id"]].failures == 0
 
 
 def test_a_webhook_is_deleted_and_then_unknown(server):

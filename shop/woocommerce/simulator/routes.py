@@ -104,6 +104,8 @@ class Router:
         if match := WEBHOOK.match(path):
             if method == "GET":
                 return Reply(200, self.hub.render(self.hub.get(int(match[1]))))
+            if method == "PUT":
+                return Reply(200, self.hub.render(self.hub.update(int(match[1]), self._json(body))))
             if method == "DELETE":
                 if query.get("force", [""])[-1] not in ("true", "1"):
                     raise ApiError(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.")
@@ -134,10 +136,7 @@ class Router:
         return f"{self.store.base_url}{path}?{urlencode(params)}"
 
     def _create_webhook(self, body: bytes) -> Reply:
-        try:
-            data = json.loads(body or b"{}")
-        except ValueError:
-            raise ApiError(400, "rest_invalid_json", "Invalid JSON body passed.") from None
+        data = self._json(body)
         missing = [name for name in ("topic", "delivery_url") if not data.get(name)]
         if missing:
             message = f"Missing parameter(s): {', '.join(missing)}"
@@ -150,6 +149,16 @@ class Router:
             status=str(data.get("status", "active")),
         )
         return Reply(201, self.hub.render(webhook))
+
+    @staticmethod
+    def _json(body: bytes) -> dict[str, Any]:
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            raise ApiError(400, "rest_invalid_json", "Invalid JSON body passed.") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "rest_invalid_json", "Invalid JSON body passed.")
+        return data
 
     # --- control API (loopback only, no auth: a test fixture) ----------------------------
     def _control(self, method: str, path: str, body: bytes) -> Reply:
@@ -164,5 +173,5 @@ def _is_route(method: str, path: str) -> bool:
     if path == f"{WC}/webhooks":
         return method in ("GET", "POST")
     if WEBHOOK.match(path):
-        return method in ("GET", "DELETE")
+        return method in ("GET", "PUT", "DELETE")
     return False

@@ -128,6 +128,21 @@ class WebhookHub:
         except KeyError:
             raise ApiError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.") from None
 
+    def update(self, webhook_id: int, changes: dict[str, Any]) -> SimWebhook:
+        """Change a webhook's name, status, secret or delivery URL; reactivating resets its failures."""
+        with self._cond:
+            webhook = self.get(webhook_id)
+            status = changes.get("status", webhook.status)
+            if status not in ("active", "paused", "disabled"):
+                raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): status")
+            if status == "active" and webhook.status != "active":
+                webhook.failures = 0
+            webhook.status = status
+            webhook.name = str(changes.get("name", webhook.name))
+            webhook.secret = str(changes.get("secret", webhook.secret))
+            webhook.delivery_url = str(changes.get("delivery_url", webhook.delivery_url))
+            return webhook
+
     def delete(self, webhook_id: int) -> SimWebhook:
         with self._cond:
             webhook = self.get(webhook_id)
