@@ -76,6 +76,8 @@ def seek_pages(
             offset = max(0, offset - (per_page - overlap))
             continue
         full = len(raw.items) >= per_page
+        # The response's own count says whether anything lies beyond it: no extra request.
+        at_end = not full or (raw.total is not None and offset + len(raw.items) >= raw.total)
         if not full and raw.total is not None and offset + len(raw.items) < raw.total:
             raise InvalidResponseError(
                 f"page at offset {offset} has {len(raw.items)} orders but the store counts {raw.total}: "
@@ -96,11 +98,11 @@ def seek_pages(
             total_orders=raw.total,
             store_time=raw.store_time,
             cursor=Cursor(offset=next_offset, last_id=last_id, page=number),
-            last=not full,
+            last=at_end,
             drafts_skipped=len(fresh) - len(kept),
             rewinds=rewinds,
         )
-        if not full:
+        if at_end:
             return
         offset = next_offset
 

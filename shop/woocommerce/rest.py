@@ -14,7 +14,7 @@ from adolf.http import HttpError, describe, new_client, send, server_date
 from shop.woocommerce.auth import rest_auth
 from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage
 from shop.woocommerce.config import StoreConfig
-from shop.woocommerce.errors import InvalidResponseError, StoreError, body_sample, from_http_error
+from shop.woocommerce.errors import InvalidResponseError, body_sample, from_http_error
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
 from shop.woocommerce.paging import RawPage, seek_pages
 
@@ -174,6 +174,3 @@ class RestClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-__all__ = ["RestClient", "StoreError", "wc_datetime"]

@@ -73,3 +73,14 @@ def test_an_empty_listing_is_one_empty_last_page(server):
     assert len(pages) == 1
     assert pages[0].orders == ()
     assert pages[0].last is True
+
+
+def test_a_listing_that_fills_its_last_page_ends_without_asking_again(server):
+    fill(server.store, 100)
+    requests = []
+    with build_client(server.config()) as client:
+        client._http.event_hooks["request"].append(requests.append)
+        pages = list(client.iter_modified_orders(BEFORE_ALL))
+    assert len(pages) == 1
+    assert pages[0].last is True
+    assert len(requests) == 1
