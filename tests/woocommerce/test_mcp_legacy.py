@@ -6,7 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from shop.woocommerce import AuthenticationError, NotFoundError, RateLimitedError, build_client
+from shop.woocommerce import (
+    AuthenticationError,
+    InvalidResponseError,
+    NotFoundError,
+    RateLimitedError,
+    TransientError,
+    build_client,
+)
 from shop.woocommerce.mcp import McpProtocolError, McpToolError
 from tests.woocommerce.conftest import BEFORE_ALL, fill
 
@@ -79,6 +86,21 @@ def test_rate_limiting_in_front_of_the_mcp_endpoint_is_typed(server):
     with build_client(server.config("mcp-legacy")) as client, pytest.raises(RateLimitedError) as caught:
         list(client.iter_modified_orders(BEFORE_ALL))
     assert caught.value.retry_after == 7.0
+
+
+@pytest.mark.parametrize("fault", [{"kind": "status", "status": 502}, {"kind": "slow", "delay": 1.0}])
+def test_a_failing_or_slow_mcp_endpoint_is_transient(server, fault):
+    server.store.inject(path="/wp-json/woocommerce/mcp", **fault)
+    with build_client(server.config("mcp-legacy", timeout=0.3)) as client, pytest.raises(TransientError):
+        list(client.iter_modified_orders(BEFORE_ALL))
+
+
+def test_an_answer_that_is_not_json_rpc_is_an_invalid_response(server):
+    server.store.inject("malformed", path="/wp-json/woocommerce/mcp")
+    with build_client(server.config("mcp-legacy")) as client:
+        with pytest.raises(InvalidResponseError, match="no JSON-RPC answer") as caught:
+            list(client.iter_modified_orders(BEFORE_ALL))
+    assert caught.value.sample.startswith("<br />")
 
 
 def test_the_connection_test_opens_a_session_and_reads(server):
