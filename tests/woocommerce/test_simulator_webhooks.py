@@ -35,12 +35,29 @@ def test_creating_a_webhook_pings_the_url_with_a_form_body_and_no_wc_headers(ser
     assert not [name for name in ping.headers if name.lower().startswith("x-wc-webhook")]
     assert created["topic"] == "order.updated"
     assert created["status"] == "active"
+    assert created["secret"] == SECRET
+    with build_client(server.config()) as client:
+        listed = client.decode(client.request("GET", "/wp-json/wc/v3/webhooks"), list)
+    assert [hook["id"] for hook in listed] == [created["id"]]
+    assert "secret" not in listed[0]
 
 
 def test_a_ping_not_answered_with_200_fails_the_creation(server):
     with LoopbackServer(Reply(204)) as sink, pytest.raises(InvalidResponseError, match="response code: 204"):
         register(server, sink)
     assert server.hub.webhooks == {}
+
+
+def test_a_lenient_store_creates_the_webhook_whatever_the_ping_got_as_woocommerces_rest_api_does():
+    with StoreServer(strict_ping=False) as server, LoopbackServer(Reply(500)) as sink:
+        created = register(server, sink)
+    assert server.hub.webhooks[created["id"]].status == "active"
+
+
+def test_a_webhook_without_a_valid_topic_is_refused_with_woocommerces_code(server):
+    with build_client(server.config()) as client, pytest.raises(InvalidResponseError) as caught:
+        client.create_webhook(topic="order.exploded", delivery_url="http://127.0.0.1:9/", secret=SECRET)
+    assert caught.value.code == "woocommerce_rest_webhook_invalid_topic"
 
 
 def test_deliveries_are_signed_over_the_raw_body_and_carry_the_wc_headers(server):

@@ -137,18 +137,14 @@ class Router:
 
     def _create_webhook(self, body: bytes) -> Reply:
         data = self._json(body)
-        missing = [name for name in ("topic", "delivery_url") if not data.get(name)]
-        if missing:
-            message = f"Missing parameter(s): {', '.join(missing)}"
-            raise ApiError(400, "rest_missing_callback_param", message, params=missing)
         webhook = self.hub.create(
             name=str(data.get("name", "")),
-            topic=str(data["topic"]),
-            delivery_url=str(data["delivery_url"]),
+            topic=str(data.get("topic", "")),
+            delivery_url=str(data.get("delivery_url", "")),
             secret=str(data.get("secret", "")),
             status=str(data.get("status", "active")),
         )
-        return Reply(201, self.hub.render(webhook))
+        return Reply(201, self.hub.render(webhook, edit_context=True))
 
     @staticmethod
     def _json(body: bytes) -> dict[str, Any]:

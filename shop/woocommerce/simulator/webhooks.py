@@ -1,7 +1,9 @@
 """The simulated store's webhooks: registration with a ping, then signed, late, lossy deliveries.
 
-Like WooCommerce: a ping (form body `webhook_id=N`, no WC headers) must be answered with
-exactly 200 or the webhook is not created; the body is rendered when the delivery runs,
+Like WooCommerce: a ping (form body `webhook_id=N`, no WC headers) is sent on creation and
+must be answered with exactly 200 — WooCommerce's admin screen refuses the webhook
+otherwise, while its REST controller creates it and ignores the ping's outcome
+(`strict_ping=False` behaves so); the body is rendered when the delivery runs,
 not when the event happened; deliveries for one order are coalesced within a window;
 nothing is retried; seven failures in a row disable the webhook. Loss is configurable.
 """
@@ -81,8 +83,10 @@ class WebhookHub:
         loss_rate: float = 0.0,
         seed: int | None = None,
         timeout: float = 5.0,
+        strict_ping: bool = True,
     ) -> None:
         self.store = store
+        self.strict_ping = strict_ping
         self.coalesce_seconds = coalesce_seconds
         self.delay_seconds = delay_seconds
         self.loss_rate = loss_rate
@@ -104,23 +108,32 @@ class WebhookHub:
     def create(
         self, *, name: str, topic: str, delivery_url: str, secret: str = "", status: str = "active"
     ) -> SimWebhook:
+        # WooCommerce's own validation codes and messages (WC_REST_Webhooks_V1_Controller).
         if topic not in TOPICS:
-            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): topic", params={"topic": "Invalid topic"})
+            message = "Webhook topic is required and must be valid."
+            raise ApiError(400, "woocommerce_rest_webhook_invalid_topic", message)
         if not delivery_url.startswith(("http://", "https://")):
-            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): delivery_url")
+            message = "Webhook delivery URL must be a valid URL starting with http:// or https://."
+            raise ApiError(400, "woocommerce_rest_webhook_invalid_delivery_url", message)
         with self.store.lock:
             webhook_id = self.store._allocate_id()
         webhook = SimWebhook(webhook_id, name, topic, delivery_url, secret, self.store.now(), status)
-        try:
-            answer = self._http.post(delivery_url, data={"webhook_id": str(webhook_id)})
-            code = answer.status_code
-        except httpx.HTTPError as exc:
-            raise ApiError(400, PING_FAILED, f"Error: Delivery URL cannot be reached: {exc}") from None
-        if code != 200:
-            raise ApiError(400, PING_FAILED, f"Error: Delivery URL returned response code: {code}")
+        problem = self._ping(webhook)
+        if problem and self.strict_ping:
+            raise ApiError(400, PING_FAILED, problem)
         with self._cond:
             self.webhooks[webhook_id] = webhook
         return webhook
+
+    def _ping(self, webhook: SimWebhook) -> str:
+        """Send the creation ping; return WooCommerce's error message, or "" if answered 200."""
+        try:
+            answer = self._http.post(webhook.delivery_url, data={"webhook_id": str(webhook.id)})
+        except httpx.HTTPError as exc:
+            return f"Error: Delivery URL cannot be reached: {exc}"
+        if answer.status_code != 200:
+            return f"Error: Delivery URL returned response code: {answer.status_code}"
+        return ""
 
     def get(self, webhook_id: int) -> SimWebhook:
         try:
@@ -149,9 +162,10 @@ class WebhookHub:
             del self.webhooks[webhook_id]
             return webhook
 
-    def render(self, webhook: SimWebhook) -> dict[str, Any]:
+    def render(self, webhook: SimWebhook, *, edit_context: bool = False) -> dict[str, Any]:
+        """Return the webhook's REST object; the secret only in the `edit` context (creation)."""
         resource, event = webhook.topic.split(".")
-        return {
+        rendered = {
             "id": webhook.id,
             "name": webhook.name,
             "status": webhook.status,
@@ -160,13 +174,15 @@ class WebhookHub:
             "event": event,
             "hooks": [f"woocommerce_{event}_order"],
             "delivery_url": webhook.delivery_url,
-            "secret": webhook.secret,
             "date_created": wc_date(webhook.created + self.store.utc_offset),
             "date_created_gmt": wc_date(webhook.created),
             "date_modified": wc_date(webhook.created + self.store.utc_offset),
             "date_modified_gmt": wc_date(webhook.created),
             "_links": {"self": [{"href": f"{self.store.base_url}/wp-json/wc/v3/webhooks/{webhook.id}"}]},
         }
+        if edit_context:
+            rendered["secret"] = webhook.secret
+        return rendered
 
     # --- deliveries -------------------------------------------------------------------
     def _on_change(self, topic: str, order: SimOrder) -> None:
