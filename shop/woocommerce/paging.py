@@ -86,6 +86,15 @@ def seek_pages(
                 request=raw.request,
             )
         fresh = [order for order in orders if order.id > last_id]
+        if full and not fresh and offset > 0:
+            # A whole page of orders already read: the store ignores `offset` (it would then
+            # serve its first page forever) or more orders changed than a page holds.
+            raise TransientError(
+                f"the page at offset {offset} repeats orders already read: the store ignores `offset`, "
+                "or the listing changed too much while it was read; try again",
+                store=store,
+                request=raw.request,
+            )
         kept = tuple(order for order in fresh if not order.is_draft)
         number += 1
         if fresh:

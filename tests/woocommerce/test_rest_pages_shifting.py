@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 
-from shop.woocommerce import build_client
+from shop.woocommerce import TransientError, build_client
 from tests.woocommerce.conftest import BEFORE_ALL, fill
 
 
@@ -73,3 +74,10 @@ def test_orders_joining_before_the_read_position_cause_no_repeats(server):
     assert seen == ids
     # They are the next poll's: changed after the first page was served.
     assert all(server.store.orders[order_id].modified >= first.store_time for order_id in older)
+
+
+def test_a_store_that_ignores_offset_is_an_error_not_a_silently_short_listing(server):
+    fill(server.store, 250)
+    server.store.inject("ignore_offset", times=10)
+    with build_client(server.config()) as client, pytest.raises(TransientError, match="ignores `offset`"):
+        list(client.iter_modified_orders(BEFORE_ALL))

@@ -18,6 +18,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.simulator.mcp import ADAPTER_PATH, LEGACY_PATH
@@ -44,7 +45,8 @@ class _Handler(BaseHTTPRequestHandler):
         reply = _fault_reply(fault) if fault and fault.kind in ("status", "rate_limit", "unauthorized") else None
         if reply is None:
             headers = {name: value for name, value in self.headers.items()}
-            reply = simulated.router.dispatch(self.command, self.path, headers, body)
+            target = _without_offset(self.path) if fault and fault.kind == "ignore_offset" else self.path
+            reply = simulated.router.dispatch(self.command, target, headers, body)
         payload = reply.encoded()
         if fault and fault.kind == "malformed":
             # A PHP warning printed ahead of the JSON, the commonest way real stores break it.
@@ -75,6 +77,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.owner.verbose:
             super().log_message(format, *args)
+
+
+def _without_offset(target: str) -> str:
+    """Drop `offset` from a request, as a store whose order query ignores it would."""
+    parts = urlsplit(target)
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name != "offset"]
+    return parts._replace(query=urlencode(query)).geturl()
 
 
 def _fault_reply(fault: Fault) -> Reply:

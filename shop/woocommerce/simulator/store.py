@@ -54,6 +54,7 @@ class Fault:
     """One misbehaviour to serve `times` times on paths starting with `path`."""
 
     # status | rate_limit | unauthorized | slow | malformed | truncate | short_page | bad_item | drop
+    # | ignore_offset
     kind: str
     times: int = 1
     path: str = "/wp-json/"
