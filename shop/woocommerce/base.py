@@ -1,0 +1,99 @@
+"""What every store client offers the poller, whatever protocol it speaks underneath."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from shop.woocommerce.config import StoreConfig
+from shop.woocommerce.errors import StoreError
+from shop.woocommerce.orders import Order, RefundRecord
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a listing stands: its offset and the highest order id already handed out.
+
+    Pass a page's `cursor` back as `resume` to continue a listing after a crash or a retry.
+    """
+
+    offset: int = 0
+    last_id: int = 0
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of a listing of modified orders, with the store's clock when it was served."""
+
+    orders: tuple[Order, ...]
+    number: int  # 1-based, counted by this listing
+    total_pages: int | None  # what the store said (X-WP-TotalPages); None when it doesn't say
+    total_orders: int | None  # X-WP-Total; None when unknown (MCP)
+    store_time: datetime | None  # the response's HTTP Date
+    cursor: Cursor  # resume here to read what follows this page
+    last: bool
+    drafts_skipped: int = 0
+    rewinds: int = 0  # times the listing shrank under us and was re-read from further back
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class ConnectionReport:
+    """The answer to "Test connection": each check with a plain-language verdict."""
+
+    store: str
+    api: str
+    checks: list[Check] = field(default_factory=list)
+    version: str = ""
+    store_time: datetime | None = None
+    can_write: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(check.ok for check in self.checks)
+
+    @property
+    def problems(self) -> list[str]:
+        return [check.detail for check in self.checks if not check.ok]
+
+    def add(self, name: str, ok: bool, detail: str) -> bool:
+        self.checks.append(Check(name, ok, detail))
+        return ok
+
+    def summary(self) -> str:
+        if self.ok:
+            version = f" (WooCommerce {self.version})" if self.version else ""
+            return f"{self.store}: connection works{version}"
+        return f"{self.store}: " + "; ".join(self.problems)
+
+
+class UnsupportedOperationError(StoreError):
+    """This store's API flavour cannot do what was asked; the message says what to use instead."""
+
+
+class StoreClient(Protocol):
+    """The one interface the poller, the webhook handler and the admin use."""
+
+    config: StoreConfig
+    last_store_time: datetime | None
+
+    def iter_modified_orders(self, after: datetime, *, resume: Cursor | None = None) -> Iterator[OrderPage]:
+        """Yield pages of every order modified strictly after `after` (UTC), drafts dropped."""
+        ...
+
+    def get_order(self, order_id: int) -> Order: ...
+
+    def list_refunds(self, order_id: int) -> list[RefundRecord]: ...
+
+    def test_connection(self, *, need_write: bool = False) -> ConnectionReport: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,79 @@
+"""How to reach one store: everything a client needs, validated, with no model behind it.
+
+The Store model (a later issue) keeps these values, encrypted where secret, and builds a
+client with `build_client(StoreConfig(...))`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+ApiKind = Literal["rest", "mcp-legacy", "mcp-adapter"]
+AuthMode = Literal["auto", "basic", "query", "oauth1"]
+SignatureMethod = Literal["HMAC-SHA1", "HMAC-SHA256"]
+API_KINDS: tuple[str, ...] = ("rest", "mcp-legacy", "mcp-adapter")
+
+
+class StoreConfigError(ValueError):
+    """The store's settings cannot work; the message says which one and why."""
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """One store's address, API flavour and credentials.
+
+    `key` / `secret` are the REST consumer key and secret (`ck_…` / `cs_…`) for "rest" and
+    "mcp-legacy", or the WordPress user name and application password for "mcp-adapter".
+    """
+
+    base_url: str
+    key: str = field(repr=False)
+    secret: str = field(repr=False)
+    api: ApiKind = "rest"
+    name: str = ""
+    # Some hosts strip the Authorization header; WooCommerce then accepts the keys in the query.
+    query_string_auth: bool = False
+    # Plain http is refused unless allowed: there WooCommerce only accepts OAuth 1.0a.
+    allow_http: bool = False
+    auth: AuthMode = "auto"
+    signature_method: SignatureMethod = "HMAC-SHA256"
+    timeout: float = 20.0
+    per_page: int = 100
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_url", self.base_url.strip().rstrip("/"))
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise StoreConfigError(f"base URL {self.base_url!r} must look like https://shop.example.com")
+        if parts.query or parts.fragment:
+            raise StoreConfigError("base URL must not carry a query string or a fragment")
+        if parts.scheme == "http" and not self.allow_http:
+            raise StoreConfigError(
+                f"{self.base_url} is plain http: use https, or allow http explicitly "
+                "(REST then signs every request with OAuth 1.0a, as WooCommerce requires)"
+            )
+        if self.api not in API_KINDS:
+            raise StoreConfigError(f"API kind {self.api!r} is not one of {', '.join(API_KINDS)}")
+        if not self.key or not self.secret:
+            raise StoreConfigError("both the key and the secret are required")
+        if not 1 <= self.per_page <= 100:
+            raise StoreConfigError("per_page must be between 1 and 100 (WooCommerce's bounds)")
+        if self.timeout <= 0:
+            raise StoreConfigError("timeout must be positive")
+        if not self.name:
+            object.__setattr__(self, "name", parts.netloc)
+
+    @property
+    def is_https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def rest_auth(self) -> AuthMode:
+        """Return how REST requests authenticate: Basic over https, OAuth 1.0a over http."""
+        if self.auth != "auto":
+            return self.auth
+        if not self.is_https:
+            return "oauth1"
+        return "query" if self.query_string_auth else "basic"

@@ -1,0 +1,176 @@
+"""The WooCommerce REST API v3 client: orders, refunds and webhooks over adolf.http."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+import httpx
+
+from adolf.http import HttpError, describe, new_client, send, server_date
+from shop.woocommerce.auth import rest_auth
+from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage
+from shop.woocommerce.config import StoreConfig
+from shop.woocommerce.errors import InvalidResponseError, body_sample, from_http_error
+from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
+from shop.woocommerce.paging import RawPage, seek_pages
+
+API_PATH = "/wp-json/wc/v3"
+
+
+def wc_datetime(when: datetime) -> str:
+    """Format an aware datetime as WooCommerce's naive UTC `YYYY-MM-DDTHH:MM:SS`."""
+    if when.tzinfo is None:
+        raise ValueError("pass an aware datetime; naive ones are ambiguous")
+    return when.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+
+
+def _int_header(response: httpx.Response, name: str) -> int | None:
+    try:
+        return int(response.headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+class RestClient:
+    """Talk to one store's /wp-json/wc/v3 with its keys; every failure is a StoreError."""
+
+    def __init__(self, config: StoreConfig, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.config = config
+        self.last_store_time: datetime | None = None
+        self._http = new_client(
+            base_url=config.base_url,
+            timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 5.0)),
+            auth=rest_auth(config),
+            headers={"Accept": "application/json"},
+            transport=transport,
+        )
+
+    # --- plumbing -------------------------------------------------------------------
+    def request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, json_body: Any = None
+    ) -> httpx.Response:
+        """Send one request below /wp-json; return the 2xx response or raise a StoreError."""
+        kwargs: dict[str, Any] = {"params": params}
+        if json_body is not None:
+            kwargs["json"] = json_body
+        try:
+            response = send(self._http, method, path, **kwargs)
+        except HttpError as exc:
+            if exc.response is not None:
+                self.last_store_time = server_date(exc.response) or self.last_store_time
+            raise from_http_error(exc, store=self.config.name) from exc
+        self.last_store_time = server_date(response) or self.last_store_time
+        return response
+
+    def decode(self, response: httpx.Response, expect: type) -> Any:
+        """Return the JSON body if it is of the expected type; else raise InvalidResponseError."""
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            raise InvalidResponseError(
+                "the answer is not JSON (a caching plugin, a WAF page or PHP warnings in front of the API?)",
+                store=self.config.name,
+                request=describe(response.request),
+                status=response.status_code,
+                sample=body_sample(response),
+            ) from None
+        if not isinstance(body, expect):
+            raise InvalidResponseError(
+                f"expected a JSON {expect.__name__}, got {type(body).__name__}",
+                store=self.config.name,
+                request=describe(response.request),
+                status=response.status_code,
+                sample=body_sample(response),
+            )
+        return body
+
+    def _invalid(self, response: httpx.Response, exc: Exception) -> InvalidResponseError:
+        return InvalidResponseError(
+            str(exc), store=self.config.name, request=describe(response.request), sample=body_sample(response)
+        )
+
+    # --- orders ----------------------------------------------------------------------
+    def _orders_window(self, after: datetime, offset: int) -> RawPage:
+        params = {
+            "modified_after": wc_datetime(after),
+            "dates_are_gmt": "true",
+            "orderby": "id",
+            "order": "asc",
+            "per_page": self.config.per_page,
+            "offset": offset,
+        }
+        response = self.request("GET", f"{API_PATH}/orders", params=params)
+        return RawPage(
+            items=self.decode(response, list),
+            store_time=server_date(response),
+            total=_int_header(response, "X-WP-Total"),
+            total_pages=_int_header(response, "X-WP-TotalPages"),
+            request=describe(response.request),
+        )
+
+    def iter_modified_orders(self, after: datetime, *, resume: Cursor | None = None) -> Iterator[OrderPage]:
+        """Yield pages of every order modified strictly after `after`, drafts dropped.
+
+        Orders come by ascending id, read as a seek (see paging.py), so orders modified,
+        created or trashed while the pages are read neither shift others out of sight nor
+        make the listing depend on how the store sorts equal modification times.
+        """
+        return seek_pages(
+            partial(self._orders_window, after), store=self.config.name, per_page=self.config.per_page, resume=resume
+        )
+
+    def get_order(self, order_id: int) -> Order:
+        response = self.request("GET", f"{API_PATH}/orders/{int(order_id)}")
+        try:
+            return parse_order(self.decode(response, dict))
+        except OrderParseError as exc:
+            raise self._invalid(response, exc) from None
+
+    def list_refunds(self, order_id: int) -> list[RefundRecord]:
+        refunds: list[RefundRecord] = []
+        page = 1
+        while True:
+            response = self.request(
+                "GET", f"{API_PATH}/orders/{int(order_id)}/refunds", params={"per_page": 100, "page": page}
+            )
+            items = self.decode(response, list)
+            try:
+                refunds.extend(parse_refund_record(item) for item in items)
+            except OrderParseError as exc:
+                raise self._invalid(response, exc) from None
+            total_pages = _int_header(response, "X-WP-TotalPages") or 1
+            if len(items) < 100 or page >= total_pages:
+                return refunds
+            page += 1
+
+    # --- webhooks ----------------------------------------------------------------------
+    def create_webhook(self, *, topic: str, delivery_url: str, secret: str, name: str = "ADOLF") -> dict[str, Any]:
+        """Register a webhook (WooCommerce pings `delivery_url` first); return the created object."""
+        body = {"name": name, "topic": topic, "delivery_url": delivery_url, "secret": secret, "status": "active"}
+        response = self.request("POST", f"{API_PATH}/webhooks", json_body=body)
+        created = self.decode(response, dict)
+        if not isinstance(created.get("id"), int):
+            raise self._invalid(response, ValueError("the created webhook has no id"))
+        return created
+
+    def delete_webhook(self, webhook_id: int) -> None:
+        self.request("DELETE", f"{API_PATH}/webhooks/{int(webhook_id)}", params={"force": "true"})
+
+    # --- diagnosis ---------------------------------------------------------------------
+    def test_connection(self, *, need_write: bool = False) -> ConnectionReport:
+        from shop.woocommerce.diagnosis import diagnose_rest
+
+        return diagnose_rest(self, need_write=need_write)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RestClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

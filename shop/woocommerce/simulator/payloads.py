@@ -1,0 +1,222 @@
+"""Render simulated orders and refunds as the JSON WooCommerce's REST API v3 sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class SimRefund:
+    id: int
+    amount: Decimal
+    reason: str
+    created: datetime
+    refunded_by: int = 1
+
+
+@dataclass
+class SimOrder:
+    id: int
+    status: str
+    total: Decimal
+    created: datetime
+    modified: datetime
+    currency: str = "RUB"
+    number: str = ""
+    paid: datetime | None = None
+    completed: datetime | None = None
+    customer_id: int = 0
+    first_name: str = "Ivan"
+    last_name: str = "Petrov"
+    email: str = "ivan@example.com"
+    phone: str = "+7 900 000-00-00"
+    payment_method: str = "bacs"
+    payment_method_title: str = "Direct bank transfer"
+    customer_note: str = ""
+    items: int = 1
+    refunds: list[SimRefund] = field(default_factory=list)
+    status_before_trash: str = ""
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((refund.amount for refund in self.refunds), Decimal(0))
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def wc_date(when: datetime | None) -> str | None:
+    return when.replace(tzinfo=None, microsecond=0).isoformat() if when else None
+
+
+def _pair(when: datetime | None, utc_offset: timedelta) -> tuple[str | None, str | None]:
+    """Return (site-local, GMT) renderings of one moment, as WooCommerce pairs them."""
+    return (wc_date(when + utc_offset) if when else None), wc_date(when)
+
+
+def _address(order: SimOrder, *, billing: bool) -> dict[str, str]:
+    address = {
+        "first_name": order.first_name,
+        "last_name": order.last_name,
+        "company": "",
+        "address_1": "Tverskaya 1",
+        "address_2": "",
+        "city": "Moscow",
+        "state": "",
+        "postcode": "125009",
+        "country": "RU",
+    }
+    if billing:
+        address.update(email=order.email, phone=order.phone)
+    return address
+
+
+def _line_items(order: SimOrder) -> list[dict[str, Any]]:
+    count = max(order.items, 1)
+    each = (order.total / count).quantize(Decimal("0.01"))
+    return [
+        {
+            "id": order.id * 100 + n,
+            "name": f"Product #{n}",
+            "product_id": 90 + n,
+            "variation_id": 0,
+            "quantity": 1,
+            "tax_class": "",
+            "subtotal": money(each),
+            "subtotal_tax": "0.00",
+            "total": money(each),
+            "total_tax": "0.00",
+            "taxes": [{"id": 75, "total": "0.00", "subtotal": "0.00"}],
+            "meta_data": [],
+            "sku": f"SKU-{n}",
+            "price": float(each),
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+def order_json(order: SimOrder, base_url: str, utc_offset: timedelta) -> dict[str, Any]:
+    """Return the REST order object, every field the documentation shows, in its type."""
+    created, created_gmt = _pair(order.created, utc_offset)
+    modified, modified_gmt = _pair(order.modified, utc_offset)
+    paid, paid_gmt = _pair(order.paid, utc_offset)
+    completed, completed_gmt = _pair(order.completed, utc_offset)
+    links: dict[str, list[dict[str, str]]] = {
+        "self": [{"href": f"{base_url}/wp-json/wc/v3/orders/{order.id}"}],
+        "collection": [{"href": f"{base_url}/wp-json/wc/v3/orders"}],
+    }
+    if order.customer_id:
+        links["customer"] = [{"href": f"{base_url}/wp-json/wc/v3/customers/{order.customer_id}"}]
+    return {
+        "id": order.id,
+        "parent_id": 0,
+        "number": order.number or str(order.id),
+        "order_key": f"wc_order_{order.id:013x}",
+        "created_via": "checkout",
+        "version": "10.5.0",
+        "status": order.status,
+        "currency": order.currency,
+        "date_created": created,
+        "date_created_gmt": created_gmt,
+        "date_modified": modified,
+        "date_modified_gmt": modified_gmt,
+        "discount_total": "0.00",
+        "discount_tax": "0.00",
+        "shipping_total": "0.00",
+        "shipping_tax": "0.00",
+        "cart_tax": "0.00",
+        "total": money(order.total),
+        "total_tax": "0.00",
+        "prices_include_tax": False,
+        "customer_id": order.customer_id,
+        "customer_ip_address": "127.0.0.1",
+        "customer_user_agent": "Mozilla/5.0",
+        "customer_note": order.customer_note,
+        "billing": _address(order, billing=True),
+        "shipping": _address(order, billing=False),
+        "payment_method": order.payment_method,
+        "payment_method_title": order.payment_method_title,
+        "transaction_id": "",
+        "date_paid": paid,
+        "date_paid_gmt": paid_gmt,
+        "date_completed": completed,
+        "date_completed_gmt": completed_gmt,
+        "cart_hash": f"{order.id:032x}",
+        "meta_data": [{"id": order.id * 10, "key": "_simulated", "value": "yes"}],
+        "line_items": _line_items(order),
+        "tax_lines": [
+            {
+                "id": order.id * 100 + 99,
+                "rate_code": "RU-VAT",
+                "rate_id": 75,
+                "label": "VAT",
+                "compound": False,
+                "tax_total": "0.00",
+                "shipping_tax_total": "0.00",
+                "meta_data": [],
+            }
+        ],
+        "shipping_lines": [
+            {
+                "id": order.id * 100 + 98,
+                "method_title": "Flat rate",
+                "method_id": "flat_rate",
+                "total": "0.00",
+                "total_tax": "0.00",
+                "taxes": [],
+                "meta_data": [],
+            }
+        ],
+        "fee_lines": [],
+        "coupon_lines": [],
+        # Newest first, with negative totals, as WooCommerce lists them on the order.
+        "refunds": [
+            {"id": refund.id, "reason": refund.reason, "total": money(-refund.amount)}
+            for refund in reversed(order.refunds)
+        ],
+        "_links": links,
+    }
+
+
+def refund_json(order: SimOrder, refund: SimRefund, base_url: str, utc_offset: timedelta) -> dict[str, Any]:
+    """Return one item of `GET /orders/<id>/refunds`."""
+    created, created_gmt = _pair(refund.created, utc_offset)
+    up = f"{base_url}/wp-json/wc/v3/orders/{order.id}"
+    return {
+        "id": refund.id,
+        "date_created": created,
+        "date_created_gmt": created_gmt,
+        "amount": money(refund.amount),
+        "reason": refund.reason,
+        "refunded_by": refund.refunded_by,
+        "refunded_payment": False,
+        "meta_data": [],
+        "line_items": [],
+        "_links": {
+            "self": [{"href": f"{up}/refunds/{refund.id}"}],
+            "collection": [{"href": f"{up}/refunds"}],
+            "up": [{"href": up}],
+        },
+    }
+
+
+def thin_order_json(order: SimOrder, utc_offset: timedelta) -> dict[str, Any]:
+    """Return the order as the MCP adapter's woocommerce/orders-query ability shows it (no
+    customer details, no note, no refunds)."""
+    return {
+        "id": order.id,
+        "number": order.number or str(order.id),
+        "status": order.status,
+        "currency": order.currency,
+        "total": money(order.total),
+        "date_created": wc_date(order.created + utc_offset),
+        "date_created_gmt": wc_date(order.created),
+        "date_modified": wc_date(order.modified + utc_offset),
+        "date_modified_gmt": wc_date(order.modified),
+        "payment_method_title": order.payment_method_title,
+        "line_items": [{"name": item["name"], "quantity": item["quantity"]} for item in _line_items(order)],
+    }

@@ -1,0 +1,34 @@
+"""`manage.py simulate_store` runs the simulator standalone and prints its URL and keys."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+
+import httpx
+
+from tests.support.processes import PROJECT_ROOT, wait_for
+
+
+def test_it_serves_the_store_standalone_with_the_keys_it_prints(tmp_path):
+    log = tmp_path / "simulator.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "simulate_store", "--port", "0", "--orders", "3"],
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        text = wait_for(lambda: "Ctrl-C" in log.read_text() and log.read_text(), timeout=30, what="the banner")
+        url = re.search(r"store at (http://127\.0\.0\.1:\d+)", text)[1]
+        key = re.search(r"read/write key:\s+(ck_\w+)", text)[1]
+        secret = re.search(r"read/write key:.*\n\s+its secret:\s+(cs_\w+)", text)[1]
+        response = httpx.get(f"{url}/wp-json/wc/v3/orders", auth=(key, secret), timeout=5)
+        assert response.status_code == 200
+        assert response.headers["X-WP-Total"] == "3"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
