@@ -11,12 +11,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from shop.models import Store
 
-LEASE = timedelta(seconds=120)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.SHOP_POLL_LEASE_SECONDS)
 
 
 class LeaseLost(Exception):
@@ -29,13 +33,13 @@ def claim(store_id: int, *, now: datetime | None = None) -> str | None:
     token = uuid.uuid4().hex
     claimed = Store.objects.filter(
         Q(pk=store_id) & (Q(poll_lease_until__isnull=True) | Q(poll_lease_until__lt=now))
-    ).update(poll_lease_token=token, poll_lease_until=now + LEASE)
+    ).update(poll_lease_token=token, poll_lease_until=now + _lease())
     return token if claimed == 1 else None
 
 
 def renew(store_id: int, token: str) -> None:
     """Extend the lease; raise LeaseLost if it is no longer ours. Call inside the page's transaction."""
-    if not Store.objects.filter(pk=store_id, poll_lease_token=token).update(poll_lease_until=timezone.now() + LEASE):
+    if not Store.objects.filter(pk=store_id, poll_lease_token=token).update(poll_lease_until=timezone.now() + _lease()):
         raise LeaseLost(f"store {store_id}: the poll lease passed to another poll")
 
 

@@ -22,7 +22,6 @@ logger = logging.getLogger(__name__)
 # The seed's error table: transient trouble retried 3 times with backoff capped at 300 s;
 # a rate limit waits Retry-After (60 s when the store does not say).
 POLL_MAX_RETRIES = 3
-POLL_BACKOFF_BASE = 30
 POLL_BACKOFF_CAP = 300
 RATE_LIMIT_DEFAULT_WAIT = 60
 
@@ -45,7 +44,7 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
         wait = exc.retry_after if exc.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
         raise self.retry(exc=exc, countdown=min(wait, POLL_BACKOFF_CAP)) from None
     except TransientError as exc:
-        countdown = backoff_delay(self.request.retries + 1, base=POLL_BACKOFF_BASE, cap=POLL_BACKOFF_CAP)
+        countdown = backoff_delay(self.request.retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=POLL_BACKOFF_CAP)
         raise self.retry(exc=exc, countdown=countdown) from None
     return {"poll_run": run.pk, "pages": run.pages, "orders": run.orders_seen, "events": run.events_created}
 
