@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet, URLField
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from integrations import periodic_admin  # noqa: F401 - replaces django-celery-beat's periodic task admin
 from integrations.models import Service, TaskSubmission
+
+
+def _https_by_default(db_field: Field, **kwargs: Any) -> forms.Field | None:
+    # A bare host typed as the base URL means https (Django 6's default, chosen now).
+    if isinstance(db_field, URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
 
 
 class ServiceForm(forms.ModelForm):
@@ -28,6 +37,7 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = ["name", "base_url", "enabled", "timeout", "max_retries"]
+        formfield_callback = _https_by_default
 
     def save(self, commit: bool = True) -> Service:
         service = super().save(commit=False)

@@ -98,6 +98,7 @@ def send_celery_task(
     expires (seconds or an aware datetime) drops it if no worker started it by then;
     priority 0 (first, the default) to 9 (last).
     """
+    _check_task_name(task_name)
     chosen_id = task_id is not None
     task_id = task_id if chosen_id else str(uuid.uuid4())
     queue = queue or task_name.split(".", 1)[0]
@@ -197,12 +198,16 @@ def queue_key(queue: str, priority: int = 0) -> str:
     return queue if step == 0 else f"{queue}{PRIORITY_SEPARATOR}{step}"
 
 
-def _checked_arguments(task_name: str, args: Any, kwargs: Any) -> tuple[list, dict]:
+def _check_task_name(task_name: Any) -> None:
     if not isinstance(task_name, str) or not TASK_NAME.match(task_name):
         raise InvalidTask(
             f"task name {task_name!r} is not 'service.task_name' (lower-case letters, digits and _, "
             "for example 'auth.send_verification_email')"
         )
+
+
+def _checked_arguments(task_name: str, args: Any, kwargs: Any) -> tuple[list, dict]:
+    _check_task_name(task_name)
     args = [] if args is None else args
     kwargs = {} if kwargs is None else kwargs
     if not isinstance(args, list | tuple):
