@@ -65,6 +65,11 @@ class ServiceAdmin(admin.ModelAdmin):
     )
     actions = ("issue_api_tokens",)
 
+    def formfield_for_dbfield(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> forms.Field | None:
+        if isinstance(db_field, URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     @admin.display(boolean=True, description=_("callback token"))
     def callback_token(self, service: Service) -> bool:
         return bool(service.token)

@@ -103,7 +103,7 @@ def stock_worker(tmp_path_factory) -> Iterator[tuple[str, Celery]]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
     handle = ProcessHandle(process, name, log_path)
-    reader = Celery("stock-reader", broker=PRODUCER_REDIS_URL, backend=PRODUCER_REDIS_URL)
+    reader = Celery("stock-reader", broker=PRODUCER_REDIS_URL, backend=PRODUCER_REDIS_URL, set_as_current=False)
 
     def answers() -> bool:
         if process.poll() is not None:
@@ -126,7 +126,7 @@ def adolf_worker_on_redis(request, tmp_path_factory, transactional_db) -> Iterat
     the queue and the worker.
     """
     queue = f"test-adolf-{uuid.uuid4().hex[:12]}"
-    control = Celery("control", broker=PRODUCER_REDIS_URL)
+    control = Celery("control", broker=PRODUCER_REDIS_URL, set_as_current=False)
     worker = start_worker(
         tmp_path_factory.mktemp("adolf-on-redis"),
         queues=(queue,),

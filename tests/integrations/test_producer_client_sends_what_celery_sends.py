@@ -16,7 +16,7 @@ from tests.integrations.conftest import PRODUCER_REDIS_URL
 
 @pytest.fixture
 def celery_producer():
-    app = Celery("reference", broker=PRODUCER_REDIS_URL)
+    app = Celery("reference", broker=PRODUCER_REDIS_URL, set_as_current=False)
     yield app
     app.close()
 
