@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +38,7 @@ class Service(models.Model):
     base_url = models.URLField(
         _("base URL"),
         max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("ADOLF calls POST {base URL}/internal/tasks/{task name} for every task."),
     )
     token = EncryptedTextField(

@@ -175,6 +175,8 @@ def status(service: Service, task_id: str) -> dict[str, Any] | None:
         elif result.status == "FAILURE":
             report["error"] = _error_text(stored)
             report["done_at"] = result.date_done.isoformat()
+        elif result.status == "RETRY":
+            report["error"] = _error_text(stored)  # why the last attempt failed
     return report
 
 

@@ -109,13 +109,10 @@ def send_celery_task(
     window = CHOSEN_ID_WINDOW_SECONDS if chosen_id else GENERATED_ID_WINDOW_SECONDS
     client = connection or _default_client()
     try:
-        client.eval(
-            _PUBLISH_ONCE,
-            2,
-            queue_key(queue, message["properties"]["priority"]),
-            SENT_KEY.format(task_id=task_id),
-            json.dumps(message),
-            window,
+        # EVALSHA, loading the script on first use.
+        client.register_script(_PUBLISH_ONCE)(
+            keys=[queue_key(queue, message["properties"]["priority"]), SENT_KEY.format(task_id=task_id)],
+            args=[json.dumps(message), window],
         )
     except redis.RedisError as exc:
         raise TaskPublishError(f"could not publish {task_name} [{task_id}] to Redis: {exc}") from exc

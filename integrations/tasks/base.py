@@ -40,7 +40,7 @@ class ServiceTask(Task):
             logger.warning(
                 "%s [%s] attempt %d failed (%s); retrying in %.1f s", self.name, self.request.id, attempt, exc, delay
             )
-            raise self.retry(countdown=delay, max_retries=service.max_retries) from None
+            raise self.retry(exc=exc, countdown=delay, max_retries=service.max_retries) from None
 
     @staticmethod
     def retry_delay(exc: TransientHttpError, attempt: int) -> float:
