@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 
@@ -73,8 +74,19 @@ class ProcessHandle:
                 self.process.wait(10)
 
 
-def start_worker(log_dir: Path, *, queues: tuple[str, ...] = QUEUES, concurrency: int = 1, **env: str) -> ProcessHandle:
-    """Start `celery worker` as the deployment does and wait until it answers a ping."""
+def start_worker(
+    log_dir: Path,
+    *,
+    queues: tuple[str, ...] = QUEUES,
+    concurrency: int = 1,
+    control: Celery | None = None,
+    **env: str,
+) -> ProcessHandle:
+    """Start `celery worker` as the deployment does and wait until it answers a ping.
+
+    `control` is the app the ping goes through; give one when `env` moves the worker to
+    another broker.
+    """
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     log_path = log_dir / f"{name.split('@')[0]}.log"
     command = [
@@ -91,7 +103,7 @@ def start_worker(log_dir: Path, *, queues: tuple[str, ...] = QUEUES, concurrency
     def answers() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"worker exited with {process.returncode}:\n{handle.log()[-3000:]}")
-        return bool(celery_app.control.ping(destination=[name], timeout=0.5))
+        return bool((control or celery_app).control.ping(destination=[name], timeout=0.5))
 
     try:
         wait_for(answers, timeout=60, what=f"worker {name} to answer a ping")

@@ -1,0 +1,52 @@
+"""django-celery-beat's periodic task admin, checked against the central service's real tasks."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_celery_beat.admin import PeriodicTaskAdmin, PeriodicTaskForm
+from django_celery_beat.models import PeriodicTask
+from kombu.exceptions import OperationalError
+
+from integrations import periodic
+
+
+class CheckedPeriodicTaskForm(PeriodicTaskForm):
+    """Refuse a task name no worker has, and arguments that do not fit the task."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            periodic.check(data["task"], data.get("args") or "[]", data.get("kwargs") or "{}")
+        except periodic.PeriodicTaskInvalid as exc:
+            self.add_error("task", str(exc))
+        return data
+
+
+class CheckedPeriodicTaskAdmin(PeriodicTaskAdmin):
+    form = CheckedPeriodicTaskForm
+
+    @admin.action(description=_("Run selected tasks now"))
+    def run_tasks(self, request: HttpRequest, queryset: QuerySet[PeriodicTask]) -> None:
+        sent, failed = [], []
+        for periodic_task in queryset:
+            try:
+                task_id = periodic.run_now(periodic_task)
+            except (periodic.PeriodicTaskInvalid, OperationalError) as exc:
+                failed.append(f"{periodic_task.name}: {exc}")
+            else:
+                sent.append(f"{periodic_task.name} [{task_id}]")
+        if sent:
+            self.message_user(
+                request, _("Sent %(count)d task(s): %(tasks)s") % {"count": len(sent), "tasks": "; ".join(sent)}
+            )
+        for failure in failed:
+            self.message_user(request, _("Not sent: %(failure)s") % {"failure": failure}, level=messages.ERROR)
+
+
+admin.site.unregister(PeriodicTask)
+admin.site.register(PeriodicTask, CheckedPeriodicTaskAdmin)
