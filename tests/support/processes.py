@@ -118,3 +118,26 @@ def purge_queues() -> None:
     with celery_app.connection_for_write() as conn:
         for queue in QUEUES:
             conn.default_channel.queue_purge(queue)
+
+
+def start_beat(log_dir: Path, **env: str) -> ProcessHandle:
+    """Start `celery beat` with the DatabaseScheduler on the test database."""
+    log_path = log_dir / f"beat-{uuid.uuid4().hex[:8]}.log"
+    command = [sys.executable, "-m", "celery", "-A", "adolf", "beat", "--loglevel", "INFO"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=child_env(**env), stdout=log, stderr=subprocess.STDOUT
+        )
+    handle = ProcessHandle(process, "beat", log_path)
+    try:
+        wait_for(lambda: "beat: Starting" in handle.log(), timeout=60, what="beat to start")
+    except BaseException:
+        handle.stop()
+        raise
+    return handle
+
+
+def pool_children(handle: ProcessHandle) -> list[int]:
+    """Return the pids of a prefork worker's pool processes."""
+    children = Path(f"/proc/{handle.process.pid}/task/{handle.process.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
