@@ -1,0 +1,108 @@
+"""publish(): one notification per dedupe key, its deliveries in the same transaction, dispatch after commit."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from notifications.models import Delivery, Notification
+from notifications.publish import NotificationPublisher, PublishError, publish
+from tests.factories.notifications import ChannelFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def publish_order(**overrides):
+    fields = {
+        "event_type": "shop.order.new", "title": "Новый заказ", "message": "Заказ #1042 на сумму 2490 ₽",
+        "source_module": "shop", "source_id": "main:1042", "level": "info", "data": {"store": "main", "total": "2490"},
+    }  # fmt: skip
+    return publish(**{**fields, **overrides})
+
+
+def test_it_records_the_notification_and_one_delivery_per_matching_channel(django_capture_on_commit_callbacks):
+    everything = ChannelFactory()
+    ChannelFactory(min_level="error")
+    ChannelFactory(enabled=False)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        notification = publish_order()
+
+    assert notification.title == "Новый заказ"
+    assert notification.data == {"store": "main", "total": "2490"}
+    assert list(notification.deliveries.values_list("channel_id", "status", "attempts")) == [
+        (everything.pk, "pending", 0)
+    ]
+    assert len(callbacks) == 1  # the dispatch, queued for after the commit
+
+
+def test_publishing_the_same_event_twice_gives_one_notification_and_one_delivery_per_channel(
+    django_capture_on_commit_callbacks,
+):
+    ChannelFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = publish_order()
+        second = publish_order(title="Новый заказ (повтор)")
+
+    assert second.pk == first.pk
+    assert second.title == "Новый заказ"
+    assert Notification.objects.count() == 1
+    assert Delivery.objects.count() == 1
+    assert len(callbacks) == 1
+
+
+def test_an_explicit_dedupe_key_tells_repeated_events_of_one_source_apart():
+    first = publish_order(event_type="shop.order.cancelled", dedupe_key="main:1042:cancelled:1")
+    again = publish_order(event_type="shop.order.cancelled", dedupe_key="main:1042:cancelled:2")
+    assert first.pk != again.pk
+
+
+def test_a_rolled_back_transaction_leaves_no_notification_and_dispatches_nothing(django_capture_on_commit_callbacks):
+    ChannelFactory()
+
+    def order_event_then_failure() -> None:
+        with transaction.atomic():
+            publish_order()
+            raise RuntimeError("the caller's order event failed")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(RuntimeError):
+            order_event_then_failure()
+
+    assert not Notification.objects.exists()
+    assert not Delivery.objects.exists()
+    assert callbacks == []
+
+
+def test_a_notification_without_channels_is_still_recorded_for_the_inbox(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        notification = publish_order()
+    assert Notification.objects.get() == notification
+    assert callbacks == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"event_type": " "}, "event_type is empty"),
+        ({"title": ""}, "title is empty"),
+        ({"source_module": ""}, "source_module is empty"),
+        ({"level": "critical"}, "level 'critical' is not one of: info, warning, error"),
+        ({"data": ["not", "an", "object"]}, "data must be a JSON object, not list"),
+        ({"data": {"when": object()}}, "data is not JSON-serialisable"),
+    ],
+)
+def test_a_malformed_notification_is_refused_with_a_clear_error_and_nothing_is_written(overrides, message):
+    ChannelFactory()
+    with pytest.raises(PublishError, match=message):
+        publish_order(**overrides)
+    assert not Notification.objects.exists()
+    assert not Delivery.objects.exists()
+
+
+def test_the_seed_publisher_interface_publishes_with_the_same_arguments():
+    notification = NotificationPublisher().publish(
+        event_type="shop.order.failed", title="Ошибка оплаты", message="Не удалась оплата заказа #7",
+        source_module="shop", source_id=7, level="error", data={"store": "main"},
+    )  # fmt: skip
+    assert (notification.source_id, notification.level) == ("7", "error")
