@@ -54,7 +54,7 @@ def claim(delivery_id: int, now: datetime) -> int | None:
     return Delivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
 
 
-def _finish(delivery_id: int, attempt: int, **fields: object) -> bool:
+def finish(delivery_id: int, attempt: int, **fields: object) -> bool:
     """Record an outcome only if this attempt still holds the claim."""
     return (
         Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING, attempts=attempt).update(
@@ -83,7 +83,7 @@ def deliver(delivery_id: int) -> str | None:
         # A bug or an undecryptable secret: retried like a transient failure, and logged whole.
         logger.exception("Delivery %s failed unexpectedly", delivery_id)
         return _record_failure(delivery_id, attempt, TransportError(f"{type(exc).__name__}: {exc}"), now)
-    _finish(
+    finish(
         delivery_id, attempt,
         status=DeliveryStatus.SENT, sent_at=timezone.now(), response_code=code, last_error="",
     )  # fmt: skip
@@ -96,14 +96,14 @@ def _record_failure(delivery_id: int, attempt: int, error: TransportError, now: 
     channel_id = Delivery.objects.values_list("channel_id", flat=True).get(pk=delivery_id)
     Channel.objects.filter(pk=channel_id).update(last_error=message, last_error_at=now)
     if error.permanent:
-        if not _finish(delivery_id, attempt, status=DeliveryStatus.FAILED, **common):
+        if not finish(delivery_id, attempt, status=DeliveryStatus.FAILED, **common):
             return None
         disabled = Channel.objects.filter(pk=channel_id, enabled=True).update(enabled=False, disabled_reason=message)
         if disabled:
             logger.warning("Channel %s disabled after a permanent error: %s", channel_id, message)
         return DeliveryStatus.FAILED
     if attempt >= settings.NOTIFICATION_MAX_ATTEMPTS:
-        if not _finish(delivery_id, attempt, status=DeliveryStatus.DEAD, **common):
+        if not finish(delivery_id, attempt, status=DeliveryStatus.DEAD, **common):
             return None
         logger.warning("Delivery %s is dead after %s attempts: %s", delivery_id, attempt, message)
         return DeliveryStatus.DEAD
@@ -113,7 +113,7 @@ def _record_failure(delivery_id: int, attempt: int, error: TransportError, now: 
         delay = backoff_delay(
             attempt, base=settings.NOTIFICATION_RETRY_BASE_SECONDS, cap=settings.NOTIFICATION_RETRY_CAP_SECONDS
         )
-    if not _finish(
+    if not finish(
         delivery_id, attempt, status=DeliveryStatus.PENDING, next_attempt_at=now + timedelta(seconds=delay), **common
     ):
         return None
@@ -143,8 +143,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     stale = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease())
     for delivery_id, attempts in stale.values_list("pk", "attempts")[:SWEEP_BATCH]:
         if attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-            dead += _finish(delivery_id, attempts, status=DeliveryStatus.DEAD, last_error=lost)
-        elif _finish(delivery_id, attempts, status=DeliveryStatus.PENDING, next_attempt_at=now, last_error=lost):
+            dead += finish(delivery_id, attempts, status=DeliveryStatus.DEAD, last_error=lost)
+        elif finish(delivery_id, attempts, status=DeliveryStatus.PENDING, next_attempt_at=now, last_error=lost):
             released.append(delivery_id)
     due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
     ids = list(dict.fromkeys([*released, *due.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH]]))

@@ -20,7 +20,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     source_module = "shop"
     source_id = factory.Sequence(lambda n: f"main:{1000 + n}")
     level = Level.INFO
-    data = factory.LazyAttribute(lambda o: {"store": "main", "order_id": int(o.source_id.split(":")[-1])})
+    data = factory.LazyAttribute(lambda o: {"store": "main", "order": o.source_id.split(":")[-1]})
     dedupe_key = factory.Sequence(lambda n: f"test-{n}")
 
 
