@@ -130,6 +130,11 @@ class ChannelAdmin(admin.ModelAdmin):
     readonly_fields = ["last_error", "last_error_at", "disabled_reason"]
     actions = ["send_test_notification", "enable", "disable"]
 
+    def get_form(self, request: HttpRequest, obj: Channel | None = None, change: bool = False, **kwargs: Any) -> Any:
+        # The per-kind fields are added by the form itself; the model only knows the plain ones.
+        kwargs["fields"] = ChannelForm.Meta.fields
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_fieldsets(self, request: HttpRequest, obj: Channel | None = None) -> list:
         return [
             (None, {"fields": ["kind", "name", "enabled"]}),
