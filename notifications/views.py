@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -61,6 +62,7 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notifications/inbox/detail.html",
         {
             "notification": notification,
+            "data_json": json.dumps(notification.data, ensure_ascii=False, indent=2, sort_keys=True),
             "deliveries": notification.deliveries.select_related("channel").order_by("channel__name"),
             "badge": inbox.badge(),
             "refresh_seconds": settings.NOTIFICATION_INBOX_REFRESH_SECONDS,

@@ -74,8 +74,16 @@ def test_a_secret_left_blank_keeps_the_stored_one_and_a_new_one_replaces_it(admi
     [
         ({"telegram_chat_id": "-100555"}, "telegram_bot_token", "This field is required for this kind of channel."),
         ({"telegram_chat_id": "-100555", "telegram_bot_token": "nope"}, "telegram_bot_token", "A bot token looks like"),
-        ({"kind": "email", "email_recipients": "ops@shop.example, not-an-address"}, "email_recipients", "not-an-address"),
-        ({"kind": "webhook", "webhook_url": "ftp://x", "webhook_secret": "s" * 16}, "webhook_url", "Enter a valid URL."),
+        (
+            {"kind": "email", "email_recipients": "ops@shop.example, not-an-address"},
+            "email_recipients",
+            "not-an-address",
+        ),
+        (
+            {"kind": "webhook", "webhook_url": "ftp://x", "webhook_secret": "s" * 16},
+            "webhook_url",
+            "Enter a valid URL.",
+        ),
         ({"kind": "webhook", "webhook_url": "https://x.example/h", "webhook_secret": "short"}, "webhook_secret", "16"),
         ({"kind": "apprise", "apprise_url": "nosuchservice://x"}, "apprise_url", "Apprise does not understand"),
     ],

@@ -15,14 +15,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def smtp():
-    with SmtpSink() as sink, override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=sink.port,
-        EMAIL_USE_TLS=False,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        DEFAULT_FROM_EMAIL="adolf@shop.example",
+    with (
+        SmtpSink() as sink,
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=sink.port,
+            EMAIL_USE_TLS=False,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            DEFAULT_FROM_EMAIL="adolf@shop.example",
+        ),
     ):
         yield sink
 

@@ -26,7 +26,9 @@ def test_a_published_notification_is_delivered_by_the_worker_after_commit(celery
     with LoopbackServer(Reply(200)) as server:
         webhook_channel(server.url)
         with transaction.atomic():
-            notification = publish("shop.order.new", "Новый заказ", "Заказ #77", "shop", "main:77", data={"store": "main"})
+            notification = publish(
+                "shop.order.new", "Новый заказ", "Заказ #77", "shop", "main:77", data={"store": "main"}
+            )
         delivery = notification.deliveries.get()
         wait_for(lambda: status_of(delivery.pk) == "sent", timeout=30, what="the worker to deliver")
     assert [r.json()["source_id"] for r in server.received] == ["main:77"]

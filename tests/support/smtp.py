@@ -26,13 +26,13 @@ class SmtpSink:
         self.refusals.extend(replies)
         return self
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # aiosmtpd hook names
         if self.refusals:
             return self.refusals.popleft()
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
