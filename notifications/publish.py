@@ -17,10 +17,17 @@ class PublishError(ValueError):
     """The notification is malformed; nothing was written."""
 
 
-def default_dedupe_key(event_type: str, source_module: str, source_id: str) -> str:
-    """Return the key that makes one event of one source one notification."""
-    raw = "\x1f".join((event_type, source_module, source_id))
-    return hashlib.sha256(raw.encode()).hexdigest()
+def default_dedupe_key(
+    event_type: str, title: str, message: str, source_module: str, source_id: str, level: str, data: dict[str, Any]
+) -> str:
+    """Return a key that makes the same publish call, repeated, one notification.
+
+    Everything the caller passed is in it, so a retried call is recognised while a later,
+    different event of the same source is not mistaken for it. Events that may repeat
+    identically (an order cancelled twice) need an explicit dedupe_key naming the occurrence.
+    """
+    raw = json.dumps([event_type, title, message, source_module, source_id, level, data], sort_keys=True)
+    return "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _validate(event_type: str, title: str, source_module: str, level: str, data: Any) -> None:
@@ -53,13 +60,14 @@ def publish(
 ) -> Notification:
     """Record a notification once per dedupe key and queue its deliveries; return the notification.
 
-    Publishing the same key again returns the first notification and sends nothing more.
+    Publishing the same key again returns the first notification and sends nothing more;
+    without a key, the same call repeated is recognised (see default_dedupe_key).
     Called inside the caller's transaction, it commits (and dispatches) with it.
     """
     data = {} if data is None else data
     source_id = str(source_id)
     _validate(event_type, title, source_module, level, data)
-    key = dedupe_key or default_dedupe_key(event_type, source_module, source_id)
+    key = dedupe_key or default_dedupe_key(event_type, title, message, source_module, source_id, level, data)
     existing = Notification.objects.filter(dedupe_key=key).first()
     if existing is not None:
         return existing

@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import Delivery
-from notifications.publish import publish
+from notifications.models import Delivery, Notification
+from notifications.publish import PublishError, publish
 from notifications.tasks import dispatch_delivery, sweep_deliveries
 from tests.factories.notifications import DeliveryFactory, webhook_channel
 from tests.support.loopback import LoopbackServer, Reply
@@ -71,3 +71,40 @@ def test_deliveries_left_behind_by_a_crash_are_sent_by_the_periodic_sweeper(cele
             lambda: {status_of(orphan.pk), status_of(stranded.pk)} == {"sent"}, timeout=30, what="the swept deliveries"
         )
     assert len(server.received) == 2
+
+
+def test_a_microservice_publishes_by_task_name_without_any_notification_code(celery_worker):
+    from adolf.celery import app
+
+    with LoopbackServer(Reply(200)) as server:
+        webhook_channel(server.url)
+        result = app.send_task(
+            "notifications.publish",
+            kwargs={
+                "event_type": "auth.user.locked", "title": "Учётная запись заблокирована", "message": "user 5",
+                "source_module": "auth", "source_id": "5", "level": "warning", "data": {"user_id": 5},
+            },
+        )  # fmt: skip
+        notification = Notification.objects.get(pk=result.get(timeout=30))
+        delivery = notification.deliveries.get()
+        wait_for(lambda: status_of(delivery.pk) == "sent", timeout=30, what="the delivery")
+    assert (notification.source_module, notification.level) == ("auth", "warning")
+    assert server.received[0].json()["data"] == {"user_id": 5}
+
+
+def test_a_malformed_task_message_fails_visibly_and_writes_nothing(celery_worker):
+    from adolf.celery import app
+
+    result = app.send_task(
+        "notifications.publish",
+        kwargs={
+            "event_type": "auth.user.locked",
+            "title": "x",
+            "message": "",
+            "source_module": "auth",
+            "level": "fatal",
+        },
+    )
+    with pytest.raises(PublishError, match="level 'fatal' is not one of"):
+        result.get(timeout=30)
+    assert not Notification.objects.exists()

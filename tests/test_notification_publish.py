@@ -36,22 +36,34 @@ def test_it_records_the_notification_and_one_delivery_per_matching_channel(djang
     assert len(callbacks) == 1  # the dispatch, queued for after the commit
 
 
-def test_publishing_the_same_event_twice_gives_one_notification_and_one_delivery_per_channel(
+def test_the_same_publish_call_repeated_gives_one_notification_and_one_delivery_per_channel(
     django_capture_on_commit_callbacks,
 ):
     ChannelFactory()
     with django_capture_on_commit_callbacks() as callbacks:
         first = publish_order()
-        second = publish_order(title="Новый заказ (повтор)")
+        second = publish_order()
 
     assert second.pk == first.pk
-    assert second.title == "Новый заказ"
     assert Notification.objects.count() == 1
     assert Delivery.objects.count() == 1
     assert len(callbacks) == 1
 
 
-def test_an_explicit_dedupe_key_tells_repeated_events_of_one_source_apart():
+def test_the_first_notification_of_a_dedupe_key_wins():
+    first = publish_order(dedupe_key="main:1042:new")
+    again = publish_order(title="Новый заказ (повтор)", dedupe_key="main:1042:new")
+    assert again.pk == first.pk
+    assert again.title == "Новый заказ"
+
+
+def test_a_different_event_of_the_same_source_is_a_new_notification():
+    paid = publish_order()
+    refunded = publish_order(event_type="shop.order.refunded", title="Возврат средств")
+    assert paid.pk != refunded.pk
+
+
+def test_an_explicit_dedupe_key_tells_identical_repeated_events_apart():
     first = publish_order(event_type="shop.order.cancelled", dedupe_key="main:1042:cancelled:1")
     again = publish_order(event_type="shop.order.cancelled", dedupe_key="main:1042:cancelled:2")
     assert first.pk != again.pk
