@@ -98,7 +98,10 @@ class DeliveryAdmin(ReadOnlyAdmin):
     def error(self, obj: Delivery) -> str:
         return Truncator(obj.last_error).chars(80)
 
-    @admin.action(description=_("Retry now"), permissions=["view"])
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("notifications.change_delivery")
+
+    @admin.action(description=_("Retry now"), permissions=["retry"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         disabled = queryset.filter(channel__enabled=False).count()
         retried = dispatch.retry_now(queryset.filter(channel__enabled=True))
@@ -130,18 +133,24 @@ class ChannelAdmin(admin.ModelAdmin):
     readonly_fields = ["last_error", "last_error_at", "disabled_reason"]
     actions = ["send_test_notification", "enable", "disable"]
 
+    class Media:
+        # Shows only the settings of the chosen kind.
+        js = ["notifications/channel_kind.js"]
+
     def get_form(self, request: HttpRequest, obj: Channel | None = None, change: bool = False, **kwargs: Any) -> Any:
         # The per-kind fields are added by the form itself; the model only knows the plain ones.
         kwargs["fields"] = ChannelForm.Meta.fields
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Channel | None = None) -> list:
-        return [
+        fieldsets = [
             (None, {"fields": ["kind", "name", "enabled"]}),
             (_("Routing"), {"fields": ["min_level", "event_types_text", "source_modules_text", "stores_text"]}),
             *kind_fieldsets(),
-            (_("Status"), {"fields": ["last_error", "last_error_at", "disabled_reason"]}),
         ]
+        if obj is not None:
+            fieldsets.append((_("Status"), {"fields": ["last_error", "last_error_at", "disabled_reason"]}))
+        return fieldsets
 
     @admin.display(description=_("routing"))
     def routing(self, obj: Channel) -> str:

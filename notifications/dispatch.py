@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from adolf.retry import backoff_delay
@@ -146,7 +146,11 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             dead += finish(delivery_id, attempts, status=DeliveryStatus.DEAD, last_error=lost)
         elif finish(delivery_id, attempts, status=DeliveryStatus.PENDING, next_attempt_at=now, last_error=lost):
             released.append(delivery_id)
-    due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
+    due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).filter(
+        # Short waits have a task on the way (give it a grace period); long ones only have us.
+        Q(next_attempt_at__lte=now - SWEEP_GRACE)
+        | Q(next_attempt_at__gte=F("last_attempt_at") + timedelta(seconds=MAX_COUNTDOWN_SECONDS))
+    )
     ids = list(dict.fromkeys([*released, *due.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH]]))
     enqueue(ids)
     return {"dispatched": len(ids), "released": len(released), "dead": dead}

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Channel, ChannelKind
@@ -17,7 +18,7 @@ def field_name(kind: str, setting: Setting) -> str:
 
 
 def _list_field(label: Any, help_text: Any) -> forms.CharField:
-    return forms.CharField(label=label, required=False, help_text=help_text, widget=forms.TextInput(attrs={"size": 60}))
+    return forms.CharField(label=capfirst(label), required=False, help_text=help_text, widget=forms.TextInput(attrs={"size": 60}))
 
 
 def _split(value: str) -> list[str]:
@@ -51,7 +52,7 @@ class ChannelForm(forms.ModelForm):
                 else:
                     widget = forms.TextInput(attrs={"size": 60})
                 self.fields[name] = forms.CharField(
-                    label=setting.label, required=False, help_text=help_text, widget=widget
+                    label=capfirst(setting.label), required=False, help_text=help_text, widget=widget
                 )
                 if not setting.secret and self.instance.kind == kind and setting.name in stored:
                     value = stored[setting.name]

@@ -36,6 +36,17 @@ def test_it_dispatches_pending_deliveries_whose_time_came_and_no_task_took(enque
     assert enqueued == [overdue.pk]
 
 
+def test_a_long_backoff_is_dispatched_as_soon_as_it_is_over(enqueued):
+    now = timezone.now()
+    waited_an_hour = DeliveryFactory(
+        attempts=3, last_attempt_at=now - timedelta(hours=1), next_attempt_at=now - timedelta(seconds=1)
+    )
+    DeliveryFactory(attempts=1, last_attempt_at=now - timedelta(seconds=20), next_attempt_at=now - timedelta(seconds=1))
+
+    assert sweep()["dispatched"] == 1
+    assert enqueued == [waited_an_hour.pk]
+
+
 def test_it_releases_a_delivery_whose_worker_died_while_sending(enqueued):
     stuck = DeliveryFactory(status="sending", attempts=1, claimed_at=timezone.now() - lease() - timedelta(seconds=1))
     busy = DeliveryFactory(status="sending", attempts=1, claimed_at=timezone.now())

@@ -3,45 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from notifications.publish import publish
 from tests.factories.notifications import NotificationFactory
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The live server answers each request in a thread of its own: close its connection
-    # when the request ends, or the test database cannot be dropped at the end of the run.
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
 def staff(django_user_model):
     return django_user_model.objects.create_user("olga", password="pw-olga-123", is_staff=True)
-
-
-def log_in(page, base_url: str) -> None:
-    page.goto(f"{base_url}/notifications/")
-    page.fill("#id_username", "olga")
-    page.fill("#id_password", "pw-olga-123")
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{base_url}/notifications/")
 
 
 def test_staff_log_in_see_a_new_notification_arrive_filter_and_mark_read(
@@ -52,7 +25,7 @@ def test_staff_log_in_see_a_new_notification_arrive_filter_and_mark_read(
     NotificationFactory(title="Ошибка оплаты #1002", level="error", event_type="shop.order.failed")
     page = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 800}).new_page()
 
-    log_in(page, live_server.url)
+    log_in(page, live_server.url, "/notifications/", "olga", "pw-olga-123")
     badge = page.locator("#unread-badge")
     expect(page.locator("h1")).to_have_text("Уведомления")
     expect(badge).to_have_text("2")
@@ -83,7 +56,7 @@ def test_the_inbox_fits_a_phone_screen_in_english(browser, staff, live_server, t
     NotificationFactory.create_batch(3)
     context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
-    log_in(page, live_server.url)
+    log_in(page, live_server.url, "/notifications/", "olga", "pw-olga-123")
 
     expect(page.locator("h1")).to_have_text("Notifications")
     # Nothing is wider than the screen: no sideways scrolling on a phone.
