@@ -18,7 +18,9 @@ def field_name(kind: str, setting: Setting) -> str:
 
 
 def _list_field(label: Any, help_text: Any) -> forms.CharField:
-    return forms.CharField(label=capfirst(label), required=False, help_text=help_text, widget=forms.TextInput(attrs={"size": 60}))
+    return forms.CharField(
+        label=capfirst(label), required=False, help_text=help_text, widget=forms.TextInput(attrs={"size": 60})
+    )
 
 
 def _split(value: str) -> list[str]:
