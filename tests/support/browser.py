@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
-from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -18,13 +20,16 @@ def browser(monkeypatch):
     """A headless chromium for one test. Use it with pytest-django's live_server."""
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The live server answers each request in a thread of its own: close its connection
-    # when the request ends, or the test database cannot be dropped at the end of the run.
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield browser
         browser.close()
+    # While Playwright runs, ORM calls may open connections in a context of their own that
+    # pytest-django never sees, and the test database could not be dropped: close them all
+    # (the next query reconnects).
+    for wrapper in [obj for obj in gc.get_objects() if isinstance(obj, BaseDatabaseWrapper)]:
+        if wrapper.connection is not None:
+            wrapper.close()
 
 
 def log_in(page, base_url: str, path: str, username: str, password: str) -> None:
