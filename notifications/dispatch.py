@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from adolf.retry import backoff_delay
-from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.models import Channel, Delivery, DeliveryStatus, Level, Notification
 from notifications.transports import TransportError, transport_for
 
 logger = logging.getLogger(__name__)
@@ -130,7 +132,7 @@ def retry_now(deliveries: Iterable[Delivery]) -> int:
     retried = Delivery.objects.filter(
         pk__in=ids, status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.DEAD)
     ).update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, last_error="")
-    enqueue(ids)
+    transaction.on_commit(lambda: enqueue(ids))
     return retried
 
 
@@ -158,10 +160,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
 
 def send_test(channel: Channel) -> TransportError | None:
     """Send a test notification through a channel right now; return the error, if any."""
-    from django.utils.translation import gettext as _
-
-    from notifications.models import Level, Notification
-
     notification = Notification(
         event_type="notifications.test",
         title=_("Test notification from ADOLF"),

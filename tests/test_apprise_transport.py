@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 
 from notifications.dispatch import deliver
 from tests.factories.notifications import DeliveryFactory, NotificationFactory, apprise_channel
@@ -51,3 +52,14 @@ def test_a_url_apprise_does_not_understand_is_a_permanent_error_that_disables_th
     delivery = reload(delivery)
     assert delivery.channel.enabled is False
     assert delivery.channel.disabled_reason == "Apprise does not understand the channel's URL"
+
+
+@override_settings(NOTIFICATION_MAX_ATTEMPTS=2)
+def test_a_delivery_is_dead_after_the_configured_attempts():
+    with LoopbackServer(Reply(503)) as server:
+        delivery = DeliveryFactory(channel=apprise_channel(json_url(server)))
+        assert deliver(delivery.pk) == "pending"
+        make_due(delivery)
+        assert deliver(delivery.pk) == "dead"
+    assert len(server.received) == 2
+    assert reload(delivery).status == "dead"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -138,3 +139,24 @@ def test_an_unreachable_api_is_retried_and_the_token_never_appears_in_the_error(
     delivery = reload(delivery)
     assert delivery.last_error == "Telegram: no answer (ConnectError)"
     assert BOT_TOKEN not in delivery.channel.last_error
+
+
+@override_settings(NOTIFICATION_MAX_ATTEMPTS=2)
+def test_a_delivery_is_dead_after_the_configured_attempts(telegram):
+    telegram.then(error(500, "Internal Server Error"), error(500, "Internal Server Error"))
+    delivery = DeliveryFactory(channel=telegram_channel())
+    assert deliver(delivery.pk) == "pending"
+    make_due(delivery)
+    assert deliver(delivery.pk) == "dead"
+    delivery = reload(delivery)
+    assert (delivery.attempts, delivery.last_error) == (2, "Telegram answered HTTP 500: Internal Server Error")
+    assert delivery.channel.enabled
+
+
+def test_the_bot_token_is_never_logged(telegram, caplog):
+    telegram.then(error(403, "Forbidden: bot was blocked by the user"))
+    with caplog.at_level(logging.DEBUG):
+        deliver(DeliveryFactory(channel=telegram_channel()).pk)
+        deliver(DeliveryFactory(channel=telegram_channel()).pk)
+    assert "blocked" in caplog.text  # the disabling is logged...
+    assert BOT_TOKEN not in caplog.text  # ...the token is not
