@@ -30,7 +30,19 @@ def default_dedupe_key(
     return "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _validate(event_type: str, title: str, source_module: str, level: str, data: Any) -> None:
+def _check_length(name: str, value: str) -> None:
+    limit = Notification._meta.get_field(name).max_length
+    if len(value) > limit:
+        raise PublishError(f"{name} is longer than {limit} characters")
+
+
+def _validate(
+    event_type: str, title: str, source_module: str, source_id: str, level: str, data: Any, dedupe_key: str | None
+) -> None:
+    for name, value in (("event_type", event_type), ("source_module", source_module), ("source_id", source_id)):
+        _check_length(name, value)
+    if dedupe_key is not None:
+        _check_length("dedupe_key", dedupe_key)
     if not event_type.strip():
         raise PublishError("event_type is empty")
     if not title.strip():
@@ -66,7 +78,7 @@ def publish(
     """
     data = {} if data is None else data
     source_id = str(source_id)
-    _validate(event_type, title, source_module, level, data)
+    _validate(event_type, title, source_module, source_id, level, data, dedupe_key)
     key = dedupe_key or default_dedupe_key(event_type, title, message, source_module, source_id, level, data)
     existing = Notification.objects.filter(dedupe_key=key).first()
     if existing is not None:

@@ -102,6 +102,9 @@ def test_a_notification_without_channels_is_still_recorded_for_the_inbox(django_
         ({"level": "critical"}, "level 'critical' is not one of: info, warning, error"),
         ({"data": ["not", "an", "object"]}, "data must be a JSON object, not list"),
         ({"data": {"when": object()}}, "data is not JSON-serialisable"),
+        ({"event_type": "shop." + "x" * 100}, "event_type is longer than 100 characters"),
+        ({"source_id": "x" * 256}, "source_id is longer than 255 characters"),
+        ({"dedupe_key": "k" * 256}, "dedupe_key is longer than 255 characters"),
     ],
 )
 def test_a_malformed_notification_is_refused_with_a_clear_error_and_nothing_is_written(overrides, message):

@@ -1,4 +1,8 @@
-"""One package per channel kind, each a Transport over the common base in transport.py."""
+"""One package per channel kind, each a Transport over the common base in transport.py.
+
+In-app delivery needs no transport: the Notification row is the in-app message, shown in
+the inbox (/notifications/) whatever the channels say.
+"""
 
 from __future__ import annotations
 
