@@ -103,18 +103,6 @@ def publish(
 
 
 class NotificationPublisher:
-    """The seed's publisher interface, for callers written against it."""
+    """The seed's publisher interface, for callers written against it: publish() as a method."""
 
-    def publish(
-        self,
-        event_type: str,
-        title: str,
-        message: str,
-        source_module: str,
-        source_id: str = "",
-        level: str = Level.INFO,
-        data: dict[str, Any] | None = None,
-        *,
-        dedupe_key: str | None = None,
-    ) -> Notification:
-        return publish(event_type, title, message, source_module, source_id, level, data, dedupe_key=dedupe_key)
+    publish = staticmethod(publish)
