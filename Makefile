@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 -include .env
 export
 
-.PHONY: run test lint format bench flower migrate venv clean
+.PHONY: run test lint format bench flower migrate venv clean browser
 
 venv: $(STAMP)
 
@@ -27,8 +27,20 @@ run: venv
 	@echo "Starting web (http://127.0.0.1:8000/admin/), worker and beat; Ctrl-C stops them all."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile.dev
 
-test: venv
+test: venv browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The inbox's browser test drives Debian's chromium (never `playwright install`'s download).
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "$(CHROMIUM) is missing: install Debian's chromium (sudo apt-get install chromium) and run make test again." >&2; \
+		exit 1; \
+	fi
 
 lint: venv
 	$(PY) -m ruff check .

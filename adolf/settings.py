@@ -256,6 +256,17 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "adolf@localhost"
 
+# --- Notifications ----------------------------------------------------------------------
+# A delivery is tried this many times in all before it is marked dead.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
+# Backoff between attempts: full jitter over base·2^(n-1) seconds, capped.
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30, minimum=0)
+NOTIFICATION_RETRY_CAP_SECONDS = env_int("NOTIFICATION_RETRY_CAP_SECONDS", 3600, minimum=0)
+# Seconds between refreshes of the inbox's unread badge.
+NOTIFICATION_INBOX_REFRESH_SECONDS = env_int("NOTIFICATION_INBOX_REFRESH_SECONDS", 15, minimum=1)
+# The Bot API root: tests and self-hosted Bot API servers point it elsewhere.
+TELEGRAM_API_BASE = (env_str("TELEGRAM_API_BASE") or "https://api.telegram.org").rstrip("/")
+
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = (env_str("LOG_LEVEL") or "INFO").upper()
 LOGGING = {
@@ -265,6 +276,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # httpx logs every URL at INFO, query string included, and a store using query-string
-    # authentication carries its consumer secret there.
-    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
+    # authentication carries its consumer secret there; Telegram bot tokens sit in the URL
+    # path, and Apprise (over urllib3) logs the service URLs that hold channel tokens.
+    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore", "urllib3", "apprise")},
 }

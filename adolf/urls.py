@@ -7,4 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/tasks/", include("integrations.urls")),
+    path("notifications/", include("notifications.urls")),
 ]

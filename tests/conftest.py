@@ -10,6 +10,8 @@ from django.conf import settings
 from tests.support.processes import purge_queues, start_worker
 
 CI = os.environ.get("CI", "").lower() == "true"
+# Fixtures kept beside their helpers: the `browser` (Debian's chromium through Playwright).
+pytest_plugins = ["tests.support.browser"]
 
 
 def _require_real_services() -> None:

@@ -1,0 +1,191 @@
+"""The operations console: notification and delivery history, channels with their tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from notifications import dispatch
+from notifications.forms import ChannelForm, kind_fieldsets
+from notifications.models import Channel, Delivery, Notification
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is written by the system, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class StoreFilter(admin.SimpleListFilter):
+    title = _("store")
+    parameter_name = "store"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        stores = Notification.objects.exclude(data__store=None).values_list("data__store", flat=True).distinct()
+        return [(str(store), str(store)) for store in sorted({str(s) for s in stores if s not in (None, "")})]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(data__store=self.value())
+        return queryset
+
+
+class ReadFilter(admin.SimpleListFilter):
+    title = _("read")
+    parameter_name = "read"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("no", _("Unread")), ("yes", _("Read"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(read_at__isnull=self.value() == "no")
+        return queryset
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ["channel", "status", "attempts", "next_attempt_at", "response_code", "sent_at", "last_error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created", "level", "event_type", "title", "source_module", "source_id", "store", "is_read"]
+    list_filter = ["level", "event_type", "source_module", StoreFilter, "created", ReadFilter]
+    search_fields = ["title", "message", "source_id", "dedupe_key"]
+    date_hierarchy = "created"
+    inlines = [DeliveryInline]
+    list_per_page = 50
+
+    @admin.display(description=_("store"))
+    def store(self, obj: Notification) -> str:
+        return obj.store
+
+    @admin.display(description=_("read"), boolean=True)
+    def is_read(self, obj: Notification) -> bool:
+        return obj.is_read
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "notification", "channel", "status", "attempts", "next_attempt_at", "response_code", "sent_at", "error",
+    ]  # fmt: skip
+    list_filter = ["status", "channel__kind", "channel", "created"]
+    list_select_related = ["notification", "channel"]
+    search_fields = ["notification__title", "notification__source_id", "last_error"]
+    date_hierarchy = "created"
+    actions = ["retry_now"]
+
+    @admin.display(description=_("last error"))
+    def error(self, obj: Delivery) -> str:
+        return Truncator(obj.last_error).chars(80)
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("notifications.change_delivery")
+
+    @admin.action(description=_("Retry now"), permissions=["retry"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        disabled = queryset.filter(channel__enabled=False).count()
+        retried = dispatch.retry_now(queryset.filter(channel__enabled=True))
+        self.message_user(
+            request,
+            ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", retried)
+            % {"count": retried},
+            messages.SUCCESS,
+        )
+        if disabled:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d delivery skipped: its channel is disabled; enable it first.",
+                    "%(count)d deliveries skipped: their channel is disabled; enable it first.",
+                    disabled,
+                )
+                % {"count": disabled},
+                messages.WARNING,
+            )
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    form = ChannelForm
+    list_display = ["name", "kind", "enabled", "min_level", "routing", "last_error_short", "disabled_reason"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["name"]
+    readonly_fields = ["last_error", "last_error_at", "disabled_reason"]
+    actions = ["send_test_notification", "enable", "disable"]
+
+    class Media:
+        # Shows only the settings of the chosen kind.
+        js = ["notifications/channel_kind.js"]
+
+    def get_form(self, request: HttpRequest, obj: Channel | None = None, change: bool = False, **kwargs: Any) -> Any:
+        # The per-kind fields are added by the form itself; the model only knows the plain ones.
+        kwargs["fields"] = ChannelForm.Meta.fields
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Channel | None = None) -> list:
+        fieldsets = [
+            (None, {"fields": ["kind", "name", "enabled"]}),
+            (_("Routing"), {"fields": ["min_level", "event_types_text", "source_modules_text", "stores_text"]}),
+            *kind_fieldsets(),
+        ]
+        if obj is not None:
+            fieldsets.append((_("Status"), {"fields": ["last_error", "last_error_at", "disabled_reason"]}))
+        return fieldsets
+
+    @admin.display(description=_("routing"))
+    def routing(self, obj: Channel) -> str:
+        parts = [
+            ", ".join(rule) for rule in (obj.event_types, obj.source_modules, [f"@{s}" for s in obj.stores]) if rule
+        ]
+        return "; ".join(parts) or "—"
+
+    @admin.display(description=_("last error"))
+    def last_error_short(self, obj: Channel) -> str:
+        return Truncator(obj.last_error).chars(80)
+
+    @admin.action(description=_("Send test notification"))
+    def send_test_notification(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
+        for channel in queryset:
+            error = dispatch.send_test(channel)
+            if error is None:
+                self.message_user(
+                    request, _("%(channel)s: test notification sent.") % {"channel": channel}, messages.SUCCESS
+                )
+            else:
+                self.message_user(
+                    request, _("%(channel)s: %(error)s") % {"channel": channel, "error": error.message}, messages.ERROR
+                )
+
+    @admin.action(description=_("Enable"), permissions=["change"])
+    def enable(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
+        count = queryset.update(enabled=True, disabled_reason="")
+        self.message_user(
+            request, ngettext("%(count)d channel enabled.", "%(count)d channels enabled.", count) % {"count": count}
+        )
+
+    @admin.action(description=_("Disable"), permissions=["change"])
+    def disable(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
+        count = queryset.update(enabled=False, disabled_reason=_("Disabled by %(user)s") % {"user": request.user})
+        self.message_user(
+            request, ngettext("%(count)d channel disabled.", "%(count)d channels disabled.", count) % {"count": count}
+        )

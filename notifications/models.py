@@ -1,0 +1,160 @@
+"""Notifications, the channels they go out through, and one delivery row per pair.
+
+A delivery is an outbox row: written with its notification in one transaction, claimed by
+a conditional UPDATE, and re-dispatched by the sweeper if a process dies in between.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from adolf.fields import EncryptedJSONField
+
+
+class Level(models.TextChoices):
+    INFO = "info", _("Info")
+    WARNING = "warning", _("Warning")
+    ERROR = "error", _("Error")
+
+
+# Routing compares levels by rank, not by name.
+LEVEL_RANK = {Level.INFO: 0, Level.WARNING: 1, Level.ERROR: 2}
+
+
+class Notification(models.Model):
+    """One event staff should hear about; the row itself is the in-app message."""
+
+    event_type = models.CharField(_("event type"), max_length=100, db_index=True)
+    title = models.CharField(_("title"), max_length=255)
+    message = models.TextField(_("message"), blank=True)
+    source_module = models.CharField(_("source module"), max_length=50, db_index=True)
+    source_id = models.CharField(_("source id"), max_length=255, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO, db_index=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=255, unique=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("read by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["read_at", "-created"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    def as_payload(self) -> dict[str, Any]:
+        """Return the notification as plain JSON data: what webhooks and `list_notifications --json` show."""
+        return {
+            "id": self.pk,
+            "event_type": self.event_type,
+            "title": self.title,
+            "message": self.message,
+            "level": self.level,
+            "source_module": self.source_module,
+            "source_id": self.source_id,
+            "data": self.data,
+            "created": self.created.isoformat(),
+        }
+
+    @property
+    def store(self) -> str:
+        """Return the store slug the event belongs to, if any (routing "by store" uses it)."""
+        store = self.data.get("store") if isinstance(self.data, dict) else None
+        return str(store) if store not in (None, "") else ""
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    TELEGRAM = "telegram", _("Telegram")
+    WEBHOOK = "webhook", _("Webhook")
+    APPRISE = "apprise", _("Apprise (Slack, Discord, ntfy, …)")
+
+
+class Channel(models.Model):
+    """Where notifications go, with the rules choosing which ones."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ChannelKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    # Tokens, signing secrets and service URLs: encrypted at rest, never shown back.
+    configuration = EncryptedJSONField(_("configuration"), default=dict, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    min_level = models.CharField(_("minimum level"), max_length=10, choices=Level.choices, default=Level.INFO)
+    event_types = models.JSONField(
+        _("event types"),
+        default=list,
+        blank=True,
+        help_text=_('Empty: every event type. A trailing "*" matches a prefix, e.g. shop.order.*'),
+    )
+    source_modules = models.JSONField(
+        _("source modules"), default=list, blank=True, help_text=_("Empty: every module.")
+    )
+    stores = models.JSONField(_("stores"), default=list, blank=True, help_text=_("Store slugs. Empty: every store."))
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    disabled_reason = models.TextField(_("disabled because"), blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")  # a permanent error: trying again cannot help
+    DEAD = "dead", _("Dead")  # every allowed attempt failed
+
+
+class Delivery(models.Model):
+    """One notification going out through one channel: the outbox row the dispatcher claims."""
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("notification"), related_name="deliveries", on_delete=models.CASCADE
+    )
+    channel = models.ForeignKey(Channel, verbose_name=_("channel"), related_name="deliveries", on_delete=models.CASCADE)
+    # Sent to webhook receivers as the Idempotency-Key: stable across retries.
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    response_code = models.PositiveIntegerField(_("response code"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.notification} → {self.channel}"

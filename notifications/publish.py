@@ -1,0 +1,108 @@
+"""Publish a notification: the row and its deliveries in one transaction, dispatched after commit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from notifications.dispatch import enqueue
+from notifications.models import Delivery, Level, Notification
+from notifications.routing import channels_for
+
+
+class PublishError(ValueError):
+    """The notification is malformed; nothing was written."""
+
+
+def default_dedupe_key(
+    event_type: str, title: str, message: str, source_module: str, source_id: str, level: str, data: dict[str, Any]
+) -> str:
+    """Return a key that makes the same publish call, repeated, one notification.
+
+    Everything the caller passed is in it, so a retried call is recognised while a later,
+    different event of the same source is not mistaken for it. Events that may repeat
+    identically (an order cancelled twice) need an explicit dedupe_key naming the occurrence.
+    """
+    raw = json.dumps([event_type, title, message, source_module, source_id, level, data], sort_keys=True)
+    return "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _check_length(name: str, value: str) -> None:
+    limit = Notification._meta.get_field(name).max_length
+    if len(value) > limit:
+        raise PublishError(f"{name} is longer than {limit} characters")
+
+
+def _validate(
+    event_type: str, title: str, source_module: str, source_id: str, level: str, data: Any, dedupe_key: str | None
+) -> None:
+    for name, value in (("event_type", event_type), ("source_module", source_module), ("source_id", source_id)):
+        _check_length(name, value)
+    if dedupe_key is not None:
+        _check_length("dedupe_key", dedupe_key)
+    if not event_type.strip():
+        raise PublishError("event_type is empty")
+    if not title.strip():
+        raise PublishError("title is empty")
+    if not source_module.strip():
+        raise PublishError("source_module is empty")
+    if level not in Level.values:
+        raise PublishError(f"level {level!r} is not one of: {', '.join(Level.values)}")
+    if not isinstance(data, dict):
+        raise PublishError(f"data must be a JSON object, not {type(data).__name__}")
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise PublishError(f"data is not JSON-serialisable: {exc}") from None
+
+
+def publish(
+    event_type: str,
+    title: str,
+    message: str,
+    source_module: str,
+    source_id: str = "",
+    level: str = Level.INFO,
+    data: dict[str, Any] | None = None,
+    *,
+    dedupe_key: str | None = None,
+) -> Notification:
+    """Record a notification once per dedupe key and queue its deliveries; return the notification.
+
+    Publishing the same key again returns the first notification and sends nothing more;
+    without a key, the same call repeated is recognised (see default_dedupe_key).
+    Called inside the caller's transaction, it commits (and dispatches) with it.
+    """
+    data = {} if data is None else data
+    source_id = str(source_id)
+    _validate(event_type, title, source_module, source_id, level, data, dedupe_key)
+    key = dedupe_key or default_dedupe_key(event_type, title, message, source_module, source_id, level, data)
+    existing = Notification.objects.filter(dedupe_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                event_type=event_type, title=title[:255], message=message, source_module=source_module,
+                source_id=source_id, level=level, data=data, dedupe_key=key,
+            )  # fmt: skip
+            deliveries = Delivery.objects.bulk_create(
+                [Delivery(notification=notification, channel=channel) for channel in channels_for(notification)]
+            )
+    except IntegrityError:
+        # A concurrent publisher of the same key committed first: that one is the notification.
+        return Notification.objects.get(dedupe_key=key)
+    ids = [delivery.pk for delivery in deliveries]
+    if ids:
+        # If this process dies between commit and enqueue, the sweeper sends them.
+        transaction.on_commit(lambda: enqueue(ids))
+    return notification
+
+
+class NotificationPublisher:
+    """The seed's publisher interface, for callers written against it: publish() as a method."""
+
+    publish = staticmethod(publish)

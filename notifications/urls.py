@@ -1,0 +1,13 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("unread.json", views.unread_badge, name="unread"),
+    path("read-all/", views.mark_all_read, name="mark_all_read"),
+    path("<int:pk>/", views.notification_detail, name="detail"),
+    path("<int:pk>/read/", views.mark_read, name="mark_read"),
+]

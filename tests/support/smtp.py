@@ -1,0 +1,45 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives and can refuse on cue."""
+
+from __future__ import annotations
+
+import socket
+from collections import deque
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+class SmtpSink:
+    """Accept mail like a relay would; `refuse_next(code_and_text)` answers RCPT TO with an error once."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.refusals: deque[str] = deque()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    def refuse_next(self, *replies: str) -> SmtpSink:
+        self.refusals.extend(replies)
+        return self
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # aiosmtpd hook names
+        if self.refusals:
+            return self.refusals.popleft()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+    def __enter__(self) -> SmtpSink:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._controller.stop()
