@@ -120,7 +120,16 @@ class OrderStateAdmin(ReadOnlyAdmin):
 
 @admin.register(OrderEvent)
 class OrderEventAdmin(ReadOnlyAdmin):
-    list_display = ["detected_at", "store", "event_type", "order_number", "from_status", "to_status", "source", "published"]
+    list_display = [
+        "detected_at",
+        "store",
+        "event_type",
+        "order_number",
+        "from_status",
+        "to_status",
+        "source",
+        "published",
+    ]
     list_filter = ["event_type", "store", "source", "notify", ("published_at", admin.EmptyFieldListFilter)]
     search_fields = ["order_number", "order_id", "dedupe_key"]
     date_hierarchy = "detected_at"

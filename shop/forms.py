@@ -5,15 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shop.clients import config_for
 from shop.models import Store
 from shop.rules import EVENT_TYPES
 from shop.woocommerce.config import StoreConfigError
-from shop.clients import config_for
 
 SECRET_FIELDS = ("consumer_key", "consumer_secret")
 
 
 class StoreForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label=_("store URL"), assume_scheme="https", help_text=_("The shop's address, e.g. https://shop.example.com")
+    )
     consumer_key = forms.CharField(
         label=_("consumer key / user"),
         required=False,
@@ -25,12 +28,18 @@ class StoreForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     event_types = forms.MultipleChoiceField(
-        label=_("events to notify"), choices=list(EVENT_TYPES.items()), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("events to notify"),
+        choices=list(EVENT_TYPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     class Meta:
         model = Store
-        fields = "__all__"
+        fields = [
+            "name", "slug", "base_url", "enabled", "api", "consumer_key", "consumer_secret", "query_string_auth",
+            "allow_http", "poll_interval", "first_poll_lookback", "overlap", "event_types",
+        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -48,8 +57,13 @@ class StoreForm(forms.ModelForm):
             if not cleaned.get(name) and self.instance.pk is not None:
                 cleaned[name] = getattr(Store.objects.get(pk=self.instance.pk), name)
         if not self.errors:
-            candidate = Store(**{f: cleaned.get(f) for f in ("base_url", "api", "name", "query_string_auth", "allow_http")})
-            candidate.consumer_key, candidate.consumer_secret = cleaned.get("consumer_key"), cleaned.get("consumer_secret")
+            candidate = Store(
+                **{f: cleaned.get(f) for f in ("base_url", "api", "name", "query_string_auth", "allow_http")}
+            )
+            candidate.consumer_key, candidate.consumer_secret = (
+                cleaned.get("consumer_key"),
+                cleaned.get("consumer_secret"),
+            )
             try:
                 config_for(candidate)
             except StoreConfigError as exc:

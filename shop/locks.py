@@ -18,7 +18,6 @@ from django.utils import timezone
 from shop.models import Store
 
 
-
 def _lease() -> timedelta:
     return timedelta(seconds=settings.SHOP_POLL_LEASE_SECONDS)
 

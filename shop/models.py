@@ -97,10 +97,23 @@ class Store(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Written only by polling, with conditional updates: a form or command saving the store
+    # must not write back the stale values it loaded (a lease token above all).
+    POLL_STATE_FIELDS = frozenset(
+        {"cursor", "last_success_at", "last_error", "failing_since", "outage_alerted", "poll_lease_token",
+         "poll_lease_until", "periodic_task"}
+    )  # fmt: skip
+
     def save(self, *args, **kwargs) -> None:
         # The beat schedule follows the store in the same transaction.
         from shop.schedules import sync_schedule
 
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.POLL_STATE_FIELDS
+            ]
         with transaction.atomic():
             super().save(*args, **kwargs)
             sync_schedule(self)

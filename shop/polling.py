@@ -64,7 +64,9 @@ def poll_store(
     store = Store.objects.get(pk=store_id)
     token = locks.claim(store.pk)
     if token is None:
-        PollRun.objects.create(store=store, trigger=trigger, outcome=PollRun.Outcome.SKIPPED, finished_at=timezone.now())
+        PollRun.objects.create(
+            store=store, trigger=trigger, outcome=PollRun.Outcome.SKIPPED, finished_at=timezone.now()
+        )
         raise PollSkipped(f"store {store.slug}: another poll is running")
     run = PollRun.objects.create(store=store, trigger=trigger, cursor_before=store.cursor)
     started = time.monotonic()

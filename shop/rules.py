@@ -45,6 +45,8 @@ LEVELS = {
 
 # Statuses in which an order counts as paid (or committed to, for bank transfers).
 PAID = frozenset({"processing", "on-hold", "completed"})
+# Statuses a paid order can end in; its date_paid tells that it was paid first.
+PAID_THEN_UNDONE = frozenset({"cancelled", "refunded"})
 # Statuses from which entering a paid status is the order's first payment.
 UNPAID = frozenset({"pending", "failed", "on-hold", "checkout-draft"})
 # Statuses a status-change rule fires on when the order enters them.
@@ -92,7 +94,10 @@ def detect_events(known: Known | None, seen: Seen, *, window_start: datetime) ->
     events: list[Detected] = []
     stamp = seen.date_modified_gmt.isoformat()
 
-    if now in PAID and before != now:
+    # WooCommerce keeps date_paid when a paid order is later cancelled or refunded, so a
+    # payment that happened between two looks at the order is still seen.
+    paid = now in PAID or (seen.date_paid_gmt is not None and now in PAID_THEN_UNDONE)
+    if paid and before != now:
         if known is None:
             paid_at = seen.date_paid_gmt or seen.date_created_gmt
             is_new = paid_at is not None and paid_at > window_start

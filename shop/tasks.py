@@ -6,10 +6,10 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from kombu.exceptions import OperationalError
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from adolf.retry import backoff_delay
 from shop import polling
@@ -84,5 +84,7 @@ def prune_history() -> dict:
     states, _ = OrderState.objects.filter(
         last_seen__lt=now - timedelta(days=settings.SHOP_KNOWN_ORDERS_RETENTION_DAYS)
     ).delete()
-    runs, _ = PollRun.objects.filter(started_at__lt=now - timedelta(days=settings.SHOP_POLL_RUNS_RETENTION_DAYS)).delete()
+    runs, _ = PollRun.objects.filter(
+        started_at__lt=now - timedelta(days=settings.SHOP_POLL_RUNS_RETENTION_DAYS)
+    ).delete()
     return {"order_states": states, "poll_runs": runs}

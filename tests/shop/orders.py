@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -20,7 +20,9 @@ class FakeOrder:
     refunded_total: Decimal = Decimal(0)
     customer_name: str = "Анна Петрова"
     date_created_gmt: datetime | None = T0 - timedelta(minutes=3)
-    date_paid_gmt: datetime | None = field(default=T0 - timedelta(minutes=1))
+    date_paid_gmt: datetime | None = None
 
     def __post_init__(self) -> None:
         self.number = self.number or str(self.id)
+        if self.date_paid_gmt is None and self.status in ("processing", "completed"):
+            self.date_paid_gmt = T0 - timedelta(minutes=1)

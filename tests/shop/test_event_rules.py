@@ -24,7 +24,13 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 WINDOW_START = NOW - timedelta(minutes=5)
 
 
-def seen(status: str, *, refunded: str = "0", paid: datetime | None = NOW, created: datetime | None = None) -> Seen:
+PAID_NOW = object()
+
+
+def seen(status: str, *, refunded: str = "0", paid=PAID_NOW, created: datetime | None = None) -> Seen:
+    """The order now; by default paid just now if its status says it was ever paid."""
+    if paid is PAID_NOW:
+        paid = NOW if status in ("processing", "completed", "cancelled", "refunded") else None
     return Seen(
         status=status,
         refunded_total=Decimal(refunded),
@@ -44,7 +50,7 @@ def test_an_order_entering_processing_from_an_unpaid_status_is_a_new_order(befor
 
 
 def test_pending_to_on_hold_is_a_new_order_and_an_on_hold_event():
-    assert types(Known("pending"), seen("on-hold")) == [NEW, ON_HOLD]
+    assert types(Known("pending"), seen("on-hold", paid=None)) == [NEW, ON_HOLD]
 
 
 def test_an_order_completed_directly_from_pending_is_new_and_completed():
@@ -80,16 +86,31 @@ def test_the_new_order_event_has_one_occurrence_per_order_however_often_it_is_pa
     ("before", "after", "event"),
     [
         ("processing", "cancelled", CANCELLED),
-        ("pending", "cancelled", CANCELLED),
         ("completed", "refunded", REFUNDED),
         ("processing", "refunded", REFUNDED),
         ("pending", "failed", FAILED),
+        ("processing", "failed", FAILED),
         ("processing", "on-hold", ON_HOLD),
         ("processing", "completed", COMPLETED),
     ],
 )
 def test_entering_a_watched_status_raises_its_event(before, after, event):
     assert types(Known(before), seen(after)) == [event]
+
+
+def test_an_order_paid_and_cancelled_between_two_looks_is_new_and_cancelled():
+    assert types(Known("pending"), seen("cancelled")) == [NEW, CANCELLED]
+    assert types(None, seen("refunded", refunded="1490.00")) == [NEW, REFUNDED]
+
+
+def test_an_unpaid_order_cancelled_is_only_cancelled():
+    assert types(Known("pending"), seen("cancelled", paid=None)) == [CANCELLED]
+    assert types(Known("on-hold"), seen("cancelled", paid=None)) == [CANCELLED]
+    assert types(Known("pending"), seen("failed")) == [FAILED]
+
+
+def test_a_paid_order_cancelled_later_is_not_new_again():
+    assert types(Known("processing"), seen("cancelled")) == [CANCELLED]
 
 
 def test_an_order_created_weeks_ago_and_cancelled_now_raises_cancelled():

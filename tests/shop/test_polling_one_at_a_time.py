@@ -29,7 +29,9 @@ def test_a_poll_finds_the_store_leased_and_records_that_it_skipped(sim, store):
 @pytest.mark.django_db
 def test_the_lease_is_released_when_a_poll_ends_and_runs_out_when_a_poll_dies(sim, store, settings):
     poll_store(store.pk)
-    assert locks.claim(store.pk) is not None  # released by the finished poll
+    token = locks.claim(store.pk)
+    assert token is not None  # released by the finished poll
+    locks.release(store.pk, token)
 
     settings.SHOP_POLL_LEASE_SECONDS = 0
     locks.claim(store.pk)  # a poll that died holding the lease...

@@ -27,7 +27,7 @@ def finished(task_id: str) -> TaskResult | None:
 
 def test_server_errors_are_retried_with_backoff_until_the_poll_succeeds(sim, store, celery_worker):
     order = sim.store.create_order(status="processing", at=ago(sim, minutes=1)).id
-    sim.store.inject("status", status=503, times=2, path="/wp-json/wc/v3/orders")
+    sim.store.inject("status", status=502, times=2, path="/wp-json/wc/v3/orders")
 
     result = poll_orders.delay(store_id=store.pk)
     outcome = wait_for(lambda: finished(result.id), timeout=90, what="the poll to finish")
@@ -35,6 +35,18 @@ def test_server_errors_are_retried_with_backoff_until_the_poll_succeeds(sim, sto
     assert outcome.status == "SUCCESS"
     assert list(PollRun.objects.order_by("started_at").values_list("outcome", flat=True)) == ["failed", "failed", "ok"]
     assert list(OrderEvent.objects.values_list("order_id", flat=True)) == [order]
+
+
+def test_a_rate_limited_poll_waits_as_long_as_the_store_asks_then_succeeds(sim, store, celery_worker):
+    sim.store.create_order(status="processing", at=ago(sim, minutes=1))
+    sim.store.inject("rate_limit", retry_after="1", path="/wp-json/wc/v3/orders")
+
+    result = poll_orders.delay(store_id=store.pk)
+    outcome = wait_for(lambda: finished(result.id), timeout=60, what="the poll to finish")
+
+    assert outcome.status == "SUCCESS"
+    runs = list(PollRun.objects.order_by("started_at").values_list("outcome", "error_type"))
+    assert runs == [("failed", "RateLimitedError"), ("ok", "")]
 
 
 def test_a_wrong_key_is_not_retried_and_alerts_once(sim, store, celery_worker):

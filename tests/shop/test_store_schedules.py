@@ -68,3 +68,13 @@ def test_credentials_are_encrypted_in_the_database():
         stored = cursor.fetchone()[0]
     assert "cs_plain_secret_value" not in stored
     assert Store.objects.get(pk=store.pk).consumer_secret == "cs_plain_secret_value"
+
+
+def test_saving_a_store_leaves_the_polling_state_alone():
+    store = StoreFactory()
+    stale = Store.objects.get(pk=store.pk)
+    Store.objects.filter(pk=store.pk).update(poll_lease_token="held", outage_alerted=True)
+    stale.name = "Renamed"
+    stale.save()
+    fresh = Store.objects.get(pk=store.pk)
+    assert (fresh.name, fresh.poll_lease_token, fresh.outage_alerted) == ("Renamed", "held", True)

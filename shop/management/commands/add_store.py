@@ -45,7 +45,8 @@ class Command(BaseCommand):
         except StoreConfigError as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()))
+            problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())
+            raise CommandError(problems) from None
         with transaction.atomic():
             store.save()
         self.stdout.write(f"Added store id={store.pk} slug={store.slug} (polled every {store.poll_interval} s)")

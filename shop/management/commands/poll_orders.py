@@ -36,7 +36,9 @@ class Command(BaseCommand):
             raise CommandError(f"{failures} of {len(stores)} poll(s) failed")
 
     def _find(self, key: str) -> Store:
-        store = Store.objects.filter(slug=key).first() or (Store.objects.filter(pk=key).first() if key.isdigit() else None)
+        store = Store.objects.filter(slug=key).first() or (
+            Store.objects.filter(pk=key).first() if key.isdigit() else None
+        )
         if store is None:
             raise CommandError(f"no store with slug or id {key!r}")
         return store
