@@ -92,3 +92,14 @@ def test_a_worker_killed_mid_poll_loses_and_repeats_no_event(sim, store, tmp_pat
     assert "WorkerLostError" in worker.log() or "SIGKILL" in worker.log()
     counts = Counter(OrderEvent.objects.filter(order_id__in=orders).values_list("order_id", flat=True))
     assert counts == dict.fromkeys(orders, 1)
+
+
+def test_poll_orders_without_a_store_polls_every_enabled_store(sim, celery_worker):
+    from tests.shop.conftest import store_for
+
+    first, second = store_for(sim, slug="one"), store_for(sim, slug="two")
+    store_for(sim, slug="off", enabled=False)
+
+    assert poll_orders.delay().get(timeout=30) == {"stores": [first.pk, second.pk]}
+    wait_for(lambda: PollRun.objects.filter(outcome="ok").count() == 2, timeout=60, what="both polls")
+    assert set(PollRun.objects.values_list("store__slug", flat=True)) == {"one", "two"}

@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from shop.models import OrderEvent, Store
+from shop.models import OrderEvent, PollRun, Store
 from tests.shop.conftest import ago
 from tests.support.processes import PROJECT_ROOT, child_env, wait_for
 
@@ -70,6 +70,16 @@ def test_poll_orders_fails_loudly_when_the_store_refuses(sim):
         call_command("poll_orders", "--all", stderr=err, stdout=StringIO())
     assert "authentication refused" in err.getvalue()
     assert "cs_wrong" not in err.getvalue()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_poll_orders_async_queues_the_poll_for_a_worker(sim, celery_worker):
+    add(sim)
+    out = StringIO()
+    call_command("poll_orders", "--store", "main-shop", "--async", stdout=out)
+    assert re.fullmatch(r"main-shop: queued as task [0-9a-f-]{36}\n", out.getvalue())
+    wait_for(lambda: PollRun.objects.filter(trigger="command", outcome="ok").exists(), timeout=60, what="the poll")
 
 
 def test_poll_orders_names_an_unknown_store():
