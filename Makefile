@@ -24,7 +24,8 @@ run: export DEBUG ?= true
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_local_admin
-	@echo "Starting web (http://127.0.0.1:8000/admin/), worker and beat; Ctrl-C stops them all."
+	$(PY) manage.py ensure_demo_store
+	@echo "Starting web (http://127.0.0.1:8000/admin/), worker, beat and the demo store; Ctrl-C stops them all."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile.dev
 
 test: venv browser

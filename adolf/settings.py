@@ -190,6 +190,17 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# --- Shop polling -----------------------------------------------------------------------
+SHOP_POLLING_ENABLED = env_bool("SHOP_POLLING_ENABLED", True)
+SHOP_POLLING_INTERVAL = env_int("SHOP_POLLING_INTERVAL", 60, minimum=10)
+SHOP_KNOWN_ORDERS_RETENTION_DAYS = env_int("SHOP_KNOWN_ORDERS_RETENTION_DAYS", 7, minimum=1)
+SHOP_POLL_RUNS_RETENTION_DAYS = env_int("SHOP_POLL_RUNS_RETENTION_DAYS", 30, minimum=1)
+# A poll renews its lease on the store at every page; a poll that dies leaves a lease
+# that runs out after this long. Longer than any page can take to read.
+SHOP_POLL_LEASE_SECONDS = env_int("SHOP_POLL_LEASE_SECONDS", 120, minimum=1)
+# First retry delay of a poll that failed transiently (doubling, capped at 300 s, jittered).
+SHOP_POLL_RETRY_BACKOFF = env_int("SHOP_POLL_RETRY_BACKOFF", 30, minimum=1)
+
 # --- Time and language --------------------------------------------------------------
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE") or "Europe/Moscow"

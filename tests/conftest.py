@@ -7,7 +7,7 @@ import os
 import pytest
 from django.conf import settings
 
-from tests.support.processes import purge_queues, start_worker
+from tests.support.processes import purge_queues, settle, start_worker
 
 CI = os.environ.get("CI", "").lower() == "true"
 # Fixtures kept beside their helpers: the `browser` (Debian's chromium through Playwright).
@@ -54,10 +54,21 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+def session_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     """One real `celery worker` process for the session, on the test database and the real broker."""
     purge_queues()
     with django_db_blocker.unblock():
         worker = start_worker(tmp_path_factory.mktemp("worker"))
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def celery_worker(session_worker):
+    """The session's worker; after the test, wait until it has finished the test's work.
+
+    A task still running when the test's database is flushed deadlocks the flush or
+    writes into the next test.
+    """
+    yield session_worker
+    settle(session_worker)

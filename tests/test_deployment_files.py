@@ -84,9 +84,10 @@ def test_env_example_documents_exactly_the_variables_settings_read():
     assert settings_variables() == documented_variables()
 
 
-def test_the_procfile_of_make_run_starts_web_worker_and_beat_on_every_queue():
+def test_the_procfile_of_make_run_starts_web_worker_beat_and_the_demo_store():
     procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile.dev").read_text().splitlines() if line)
-    assert set(procfile) == {"web", "worker", "beat"}
+    assert set(procfile) == {"web", "worker", "beat", "store"}
+    assert "simulate_store --port 8100 --plain-http --demo-keys --scenario" in procfile["store"]
     assert f"--queues {','.join(QUEUES)}" in procfile["worker"]
     assert procfile["beat"].startswith("celery -A adolf beat")
 

@@ -118,3 +118,53 @@ def purge_queues() -> None:
     with celery_app.connection_for_write() as conn:
         for queue in QUEUES:
             conn.default_channel.queue_purge(queue)
+
+
+def start_beat(log_dir: Path, **env: str) -> ProcessHandle:
+    """Start `celery beat` with the DatabaseScheduler on the test database."""
+    log_path = log_dir / f"beat-{uuid.uuid4().hex[:8]}.log"
+    command = [sys.executable, "-m", "celery", "-A", "adolf", "beat", "--loglevel", "INFO"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=child_env(**env), stdout=log, stderr=subprocess.STDOUT
+        )
+    handle = ProcessHandle(process, "beat", log_path)
+    try:
+        wait_for(lambda: "beat: Starting" in handle.log(), timeout=60, what="beat to start")
+    except BaseException:
+        handle.stop()
+        raise
+    return handle
+
+
+def pool_children(handle: ProcessHandle) -> list[int]:
+    """Return the pids of a prefork worker's pool processes."""
+    children = Path(f"/proc/{handle.process.pid}/task/{handle.process.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def queued_messages() -> int:
+    """Count the messages waiting on the project's queues."""
+    with celery_app.connection_for_write() as conn:
+        # Not passive: Redis forgets an empty queue, and a passive declare of it fails.
+        return sum(conn.default_channel.queue_declare(queue).message_count for queue in QUEUES)
+
+
+def settle(worker: ProcessHandle, *, timeout: float = 30) -> None:
+    """Wait until the worker is idle and the queues are empty; then drop what is still left.
+
+    Tasks waiting on a countdown (retries) are revoked rather than waited for.
+    """
+    inspect = celery_app.control.inspect(destination=[worker.name], timeout=1)
+
+    def idle() -> bool:
+        busy = [inspect.active(), inspect.reserved()]
+        return all(not (reply or {}).get(worker.name) for reply in busy) and queued_messages() == 0
+
+    try:
+        wait_for(idle, timeout=timeout, interval=0.3, what="the worker to finish the test's tasks")
+    except TimeoutError:
+        purge_queues()
+    scheduled = (inspect.scheduled() or {}).get(worker.name) or []
+    if scheduled:
+        celery_app.control.revoke([entry["request"]["id"] for entry in scheduled])

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from shop.demo import DEMO_KEY, DEMO_SECRET
 from shop.woocommerce.simulator import SimulatedStore, StoreServer
 from shop.woocommerce.simulator.mcp import ADAPTER_PATH, LEGACY_PATH
 from shop.woocommerce.simulator.scenario import Scenario
+from shop.woocommerce.simulator.store import ApiKey
 
 
 class Command(BaseCommand):
@@ -27,11 +29,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--plain-http", action="store_true", help="behave as a plain-http store (OAuth 1.0a only, no Basic auth)"
         )
+        parser.add_argument(
+            "--demo-keys", action="store_true", help="use the fixed keys of the `make run` demo store (shop/demo.py)"
+        )
         parser.add_argument("--webhook-delay", type=float, default=0.0, help="seconds before a webhook is delivered")
         parser.add_argument("--webhook-loss", type=float, default=0.0, help="share of webhook deliveries lost (0-1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         store = SimulatedStore(https=not options["plain_http"])
+        if options["demo_keys"]:
+            store.rw_key = ApiKey(DEMO_KEY, DEMO_SECRET, "read_write")
+            store.keys[DEMO_KEY] = store.rw_key
         server = StoreServer(
             store,
             host=options["host"],

@@ -1,0 +1,140 @@
+"""The shop's operations console: stores with their health, and the read-only history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from shop import actions
+from shop.forms import StoreForm
+from shop.models import OrderEvent, OrderState, PollRun, Store
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    form = StoreForm
+    list_display = ["name", "enabled", "api", "last_poll", "last_outcome", "failing", "events_24h", "poll_interval"]
+    list_filter = ["enabled", "api"]
+    search_fields = ["name", "slug", "base_url"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["cursor", "last_success_at", "failing_since", "last_error", "outage_alerted", "schedule"]
+    actions = ["test_connection", "poll_now"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
+        (_("Access"), {"fields": ["api", "consumer_key", "consumer_secret", "query_string_auth", "allow_http"]}),
+        (_("Polling"), {"fields": ["poll_interval", "first_poll_lookback", "overlap", "schedule"]}),
+        (_("Events"), {"fields": ["event_types"]}),
+        (_("State"), {"fields": ["cursor", "last_success_at", "failing_since", "last_error", "outage_alerted"]}),
+    ]
+
+    def get_queryset(self, request):
+        latest = PollRun.objects.filter(store=OuterRef("pk")).exclude(outcome=PollRun.Outcome.SKIPPED)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_outcome=Subquery(latest.order_by("-started_at").values("outcome")[:1]),
+                recent_events=Count("events", filter=Q(events__detected_at__gte=timezone.now() - timedelta(hours=24))),
+            )
+        )
+
+    @admin.display(description=_("last poll"), ordering="last_success_at")
+    def last_poll(self, store: Store) -> str:
+        if store.last_success_at is None:
+            return "—"
+        return _("%(age)s ago") % {"age": timesince(store.last_success_at)}
+
+    @admin.display(description=_("outcome"))
+    def last_outcome(self, store: Store) -> str:
+        return PollRun.Outcome(store.latest_outcome).label if store.latest_outcome else "—"
+
+    @admin.display(description=_("failing"), ordering="failing_since")
+    def failing(self, store: Store) -> str:
+        if store.failing_since is None:
+            return ""
+        return format_html(
+            '<span style="color:#ba2121" title="{}">{}</span>',
+            store.last_error,
+            _("since %(age)s") % {"age": timesince(store.failing_since)},
+        )
+
+    @admin.display(description=_("events, 24 h"), ordering="recent_events")
+    def events_24h(self, store: Store) -> int:
+        return store.recent_events
+
+    @admin.display(description=_("beat schedule"))
+    def schedule(self, store: Store) -> str:
+        task = store.periodic_task
+        if task is None:
+            return "—"
+        state = _("enabled") if task.enabled else _("disabled")
+        return f"{task.name}: {task.interval} ({state})"
+
+    @admin.action(description=_("Test connection"))
+    def test_connection(self, request, queryset) -> None:
+        for store, report in actions.check_connections(queryset):
+            level = messages.SUCCESS if report.ok else messages.ERROR
+            self.message_user(request, f"{store.name}: {report.summary()}", level)
+
+    @admin.action(description=_("Poll now"))
+    def poll_now(self, request, queryset) -> None:
+        count = actions.poll_now(queryset)
+        self.message_user(request, ngettext("Queued a poll of %d store.", "Queued polls of %d stores.", count) % count)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is written by polling, never by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(PollRun)
+class PollRunAdmin(ReadOnlyAdmin):
+    list_display = ["store", "started_at", "outcome", "trigger", "pages", "orders_seen", "events_created", "error_type"]
+    list_filter = ["outcome", "store", "trigger", "error_type"]
+    date_hierarchy = "started_at"
+    list_select_related = ["store"]
+
+
+@admin.register(OrderState)
+class OrderStateAdmin(ReadOnlyAdmin):
+    list_display = ["store", "number", "order_id", "status", "total", "currency", "customer_name", "date_modified_gmt"]
+    list_filter = ["store", "status"]
+    search_fields = ["number", "order_id", "customer_name"]
+    list_select_related = ["store"]
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "detected_at",
+        "store",
+        "event_type",
+        "order_number",
+        "from_status",
+        "to_status",
+        "source",
+        "published",
+    ]
+    list_filter = ["event_type", "store", "source", "notify", ("published_at", admin.EmptyFieldListFilter)]
+    search_fields = ["order_number", "order_id", "dedupe_key"]
+    date_hierarchy = "detected_at"
+    list_select_related = ["store"]
+
+    @admin.display(description=_("published"), boolean=True)
+    def published(self, event: OrderEvent) -> bool:
+        return event.published_at is not None

@@ -1,0 +1,71 @@
+"""Admin forms of the shop: secrets are write-only, event rules are checkboxes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shop.clients import config_for
+from shop.models import Store
+from shop.rules import EVENT_TYPES
+from shop.woocommerce.config import StoreConfigError
+
+SECRET_FIELDS = ("consumer_key", "consumer_secret")
+
+
+class StoreForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label=_("store URL"), assume_scheme="https", help_text=_("The shop's address, e.g. https://shop.example.com")
+    )
+    consumer_key = forms.CharField(
+        label=_("consumer key / user"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    consumer_secret = forms.CharField(
+        label=_("consumer secret / application password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    event_types = forms.MultipleChoiceField(
+        label=_("events to notify"),
+        choices=list(EVENT_TYPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Store
+        fields = [
+            "name", "slug", "base_url", "enabled", "api", "consumer_key", "consumer_secret", "query_string_auth",
+            "allow_http", "poll_interval", "first_poll_lookback", "overlap", "event_types",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        editing = self.instance.pk is not None
+        for name in SECRET_FIELDS:
+            field = self.fields[name]
+            # A stored secret is never sent back to the browser; blank keeps it.
+            field.required = not editing
+            if editing:
+                field.help_text = _("Stored encrypted and never shown. Leave blank to keep the current value.")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name in SECRET_FIELDS:
+            if not cleaned.get(name) and self.instance.pk is not None:
+                cleaned[name] = getattr(Store.objects.get(pk=self.instance.pk), name)
+        if not self.errors:
+            candidate = Store(
+                **{f: cleaned.get(f) for f in ("base_url", "api", "name", "query_string_auth", "allow_http")}
+            )
+            candidate.consumer_key, candidate.consumer_secret = (
+                cleaned.get("consumer_key"),
+                cleaned.get("consumer_secret"),
+            )
+            try:
+                config_for(candidate)
+            except StoreConfigError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return cleaned

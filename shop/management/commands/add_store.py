@@ -1,0 +1,52 @@
+"""Register a WooCommerce store from the shell."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from shop.clients import config_for
+from shop.models import Store
+from shop.woocommerce.config import StoreConfigError
+
+
+class Command(BaseCommand):
+    help = "Add a WooCommerce store to poll; prints its id and slug."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--url", required=True, help="the store's address, e.g. https://shop.example.com")
+        parser.add_argument("--consumer-key", required=True, help="ck_… (or the WordPress user for mcp-adapter)")
+        parser.add_argument("--consumer-secret", required=True, help="cs_… (or the application password)")
+        parser.add_argument("--api", choices=Store.Api.values, default=Store.Api.REST)
+        parser.add_argument("--interval", type=int, help="polling interval in seconds (default SHOP_POLLING_INTERVAL)")
+        parser.add_argument("--slug", help="default: made from the name")
+        parser.add_argument("--allow-http", action="store_true", help="allow a plain-http store (OAuth 1.0a is used)")
+        parser.add_argument("--query-string-auth", action="store_true", help="send the keys in the query string")
+
+    def handle(self, *args, **options) -> None:
+        store = Store(
+            name=options["name"],
+            slug=options["slug"] or slugify(options["name"]),
+            base_url=options["url"],
+            api=options["api"],
+            consumer_key=options["consumer_key"],
+            consumer_secret=options["consumer_secret"],
+            allow_http=options["allow_http"],
+            query_string_auth=options["query_string_auth"],
+        )
+        if options["interval"] is not None:
+            store.poll_interval = options["interval"]
+        try:
+            config_for(store)
+            store.full_clean()
+        except StoreConfigError as exc:
+            raise CommandError(str(exc)) from None
+        except ValidationError as exc:
+            problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())
+            raise CommandError(problems) from None
+        with transaction.atomic():
+            store.save()
+        self.stdout.write(f"Added store id={store.pk} slug={store.slug} (polled every {store.poll_interval} s)")

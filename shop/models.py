@@ -1,0 +1,222 @@
+"""Stores, what is known of their orders, the order-event outbox, and the poll log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from adolf.fields import EncryptedTextField
+from shop.rules import DEFAULT_EVENT_TYPES
+
+
+def default_event_types() -> list[str]:
+    return list(DEFAULT_EVENT_TYPES)
+
+
+def default_poll_interval() -> int:
+    return settings.SHOP_POLLING_INTERVAL
+
+
+class Store(models.Model):
+    class Api(models.TextChoices):
+        REST = "rest", _("REST API v3")
+        MCP_LEGACY = "mcp-legacy", _("MCP (WooCommerce 10.3.6 to 10.8)")
+        MCP_ADAPTER = "mcp-adapter", _("MCP adapter (WooCommerce ≥ 10.9)")
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    base_url = models.URLField(_("store URL"), help_text=_("The shop's address, e.g. https://shop.example.com"))
+    api = models.CharField(_("API"), max_length=20, choices=Api.choices, default=Api.REST)
+    consumer_key = EncryptedTextField(
+        _("consumer key / user"), help_text=_("REST consumer key (ck_…), or the WordPress user for the MCP adapter.")
+    )
+    consumer_secret = EncryptedTextField(
+        _("consumer secret / application password"),
+        help_text=_("REST consumer secret (cs_…), or the application password for the MCP adapter."),
+    )
+    query_string_auth = models.BooleanField(
+        _("keys in the query string"),
+        default=False,
+        help_text=_("For hosts that strip the Authorization header."),
+    )
+    allow_http = models.BooleanField(
+        _("allow plain http"),
+        default=False,
+        help_text=_("Only for stores without https; requests are then signed with OAuth 1.0a."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    poll_interval = models.PositiveIntegerField(
+        _("polling interval, seconds"),
+        default=default_poll_interval,
+        validators=[MinValueValidator(10), MaxValueValidator(86400)],
+    )
+    first_poll_lookback = models.PositiveIntegerField(
+        _("first poll looks back, minutes"),
+        default=60,
+        validators=[MaxValueValidator(60 * 24 * 30)],
+        help_text=_("The first poll notifies only of orders changed this long before it."),
+    )
+    overlap = models.PositiveIntegerField(
+        _("overlap, seconds"),
+        default=120,
+        validators=[MaxValueValidator(3600)],
+        help_text=_("Each poll re-reads this much before the last one, for changes the store recorded late."),
+    )
+    event_types = models.JSONField(
+        _("events to notify"), default=default_event_types, help_text=_("Which order events reach staff.")
+    )
+
+    # State written by polling.
+    cursor = models.DateTimeField(
+        _("cursor"),
+        null=True,
+        blank=True,
+        help_text=_("Every change up to this time, on the store's clock, is recorded."),
+    )
+    last_success_at = models.DateTimeField(_("last successful poll"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    outage_alerted = models.BooleanField(_("outage alert sent"), default=False)
+    # The poll lease (shop.locks): who may poll and write this store right now.
+    poll_lease_token = models.CharField(max_length=32, blank=True, editable=False)
+    poll_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask", null=True, blank=True, editable=False, on_delete=models.SET_NULL
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Written only by polling, with conditional updates: a form or command saving the store
+    # must not write back the stale values it loaded (a lease token above all).
+    POLL_STATE_FIELDS = frozenset(
+        {"cursor", "last_success_at", "last_error", "failing_since", "outage_alerted", "poll_lease_token",
+         "poll_lease_until", "periodic_task"}
+    )  # fmt: skip
+
+    def save(self, *args, **kwargs) -> None:
+        # The beat schedule follows the store in the same transaction.
+        from shop.schedules import sync_schedule
+
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.POLL_STATE_FIELDS
+            ]
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            sync_schedule(self)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            task = self.periodic_task
+            result = super().delete(*args, **kwargs)
+            if task is not None:
+                task.delete()
+            return result
+
+
+class OrderState(models.Model):
+    """The last known version of one order of one store."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="order_states")
+    order_id = models.BigIntegerField(_("order id"))
+    number = models.CharField(_("number"), max_length=64)
+    status = models.CharField(_("status"), max_length=40)
+    date_modified_gmt = models.DateTimeField(_("modified (store)"))
+    total = models.DecimalField(_("total"), max_digits=18, decimal_places=4)
+    currency = models.CharField(_("currency"), max_length=8, blank=True)
+    customer_name = models.CharField(_("customer"), max_length=200, blank=True)
+    refunded_total = models.DecimalField(_("refunded"), max_digits=18, decimal_places=4, default=0)
+    first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("order state")
+        verbose_name_plural = _("order states")
+        constraints = [models.UniqueConstraint(fields=["store", "order_id"], name="order_state_unique_per_store")]
+        indexes = [models.Index(fields=["last_seen"], name="order_state_last_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}#{self.order_id} {self.status}"
+
+
+class OrderEvent(models.Model):
+    """One order event staff may be told of; an outbox row until it is published."""
+
+    class Source(models.TextChoices):
+        POLL = "poll", _("poll")
+        WEBHOOK = "webhook", _("webhook")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="events")
+    order_id = models.BigIntegerField(_("order id"))
+    order_number = models.CharField(_("order number"), max_length=64)
+    event_type = models.CharField(_("event"), max_length=64)
+    from_status = models.CharField(_("from"), max_length=40, blank=True)
+    to_status = models.CharField(_("to"), max_length=40)
+    occurred_at = models.DateTimeField(_("occurred (store)"))
+    detected_at = models.DateTimeField(_("detected"), auto_now_add=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.POLL)
+    snapshot = models.JSONField(_("order snapshot"), default=dict)
+    notify = models.BooleanField(_("notify staff"), default=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["-detected_at"]
+        indexes = [
+            models.Index(fields=["store", "order_id", "-detected_at"], name="order_event_by_order"),
+            models.Index(
+                fields=["detected_at"],
+                name="order_event_unpublished",
+                condition=models.Q(published_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} #{self.order_number}"
+
+
+class PollRun(models.Model):
+    """One poll of one store: what it read, what it found, how it ended."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("running")
+        OK = "ok", _("ok")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped (another poll running)")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="poll_runs")
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    trigger = models.CharField(_("trigger"), max_length=20, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    orders_seen = models.PositiveIntegerField(_("orders"), default=0)
+    events_created = models.PositiveIntegerField(_("events"), default=0)
+    error_type = models.CharField(_("error type"), max_length=64, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    cursor_before = models.DateTimeField(_("cursor before"), null=True, blank=True)
+    cursor_after = models.DateTimeField(_("cursor after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("poll run")
+        verbose_name_plural = _("poll runs")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["store", "-started_at"], name="poll_run_by_store")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"

@@ -1,0 +1,79 @@
+"""Publish recorded order events as notifications: the outbox's consumer.
+
+An event is marked published in the same transaction that writes its notification, and
+the notification's dedupe key is the event's, so a redelivered or duplicated task, or a
+sweeper racing the after-commit enqueue, publishes each event once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.publish import publish
+from shop.models import OrderEvent
+from shop.rules import LEVELS
+from shop.texts import render
+
+# Events younger than this are left to the enqueue that follows their commit.
+SWEEP_GRACE = timedelta(seconds=30)
+BATCH = 100
+
+
+def publish_events(event_ids: Iterable[int]) -> int:
+    """Publish the given events that are still unpublished; return how many were published now."""
+    published = 0
+    for event_id in event_ids:
+        with transaction.atomic():
+            event = (
+                OrderEvent.objects.select_for_update(skip_locked=True)
+                .select_related("store")
+                .filter(pk=event_id, published_at__isnull=True)
+                .first()
+            )
+            if event is None:
+                continue  # published already, or another worker holds it right now
+            if event.notify:
+                _publish(event)
+            event.published_at = timezone.now()
+            event.save(update_fields=["published_at"])
+            published += 1
+    return published
+
+
+def _publish(event: OrderEvent) -> None:
+    store = event.store
+    title, message = render(event.event_type, event.snapshot)
+    publish(
+        event.event_type,
+        title,
+        message,
+        source_module="shop",
+        source_id=f"{store.slug}:{event.order_id}",
+        level=LEVELS[event.event_type],
+        data={
+            **event.snapshot,
+            "store": store.slug,
+            "store_name": store.name,
+            "order_id": event.order_id,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "occurred_at": event.occurred_at.isoformat(),
+            "event_id": event.pk,
+        },
+        dedupe_key=f"shop:{event.dedupe_key}",
+    )
+
+
+def unpublished_event_ids(*, now=None) -> list[list[int]]:
+    """Return the ids of events left unpublished past the grace period, in batches."""
+    cutoff = (now or timezone.now()) - SWEEP_GRACE
+    ids = list(
+        OrderEvent.objects.filter(published_at__isnull=True, detected_at__lt=cutoff)
+        .order_by("detected_at")
+        .values_list("pk", flat=True)[: BATCH * 50]
+    )
+    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]

@@ -1,0 +1,35 @@
+"""Keep each store's django-celery-beat PeriodicTask in step with the store."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+POLL_TASK = "shop.poll_orders"
+
+
+def sync_schedule(store) -> PeriodicTask:
+    """Create or update the store's polling task: its interval, kwargs and enabled flag."""
+    interval, _ = IntervalSchedule.objects.get_or_create(every=store.poll_interval, period=IntervalSchedule.SECONDS)
+    fields = {
+        "name": f"shop: poll {store.slug}",
+        "task": POLL_TASK,
+        "interval": interval,
+        "kwargs": json.dumps({"store_id": store.pk}),
+        "queue": "default",
+        "enabled": store.enabled and settings.SHOP_POLLING_ENABLED,
+        "description": f"Poll the WooCommerce store {store.name} for changed orders.",
+    }
+    task = store.periodic_task
+    if task is None:
+        task = PeriodicTask.objects.create(**fields)
+        type(store).objects.filter(pk=store.pk).update(periodic_task=task)
+        store.periodic_task = task
+    elif any(getattr(task, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(task, name, value)
+        # save() (not update()) so beat's DatabaseScheduler notices the change.
+        task.save()
+    return task

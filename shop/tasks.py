@@ -1,0 +1,90 @@
+"""The shop's Celery tasks: thin wrappers over polling, publishing and retention."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from adolf.retry import backoff_delay
+from shop import polling
+from shop.models import OrderState, PollRun, Store
+from shop.publishing import publish_events, unpublished_event_ids
+from shop.woocommerce.errors import RateLimitedError, TransientError
+
+logger = logging.getLogger(__name__)
+
+# The seed's error table: transient trouble retried 3 times with backoff capped at 300 s;
+# a rate limit waits Retry-After (60 s when the store does not say).
+POLL_MAX_RETRIES = 3
+POLL_BACKOFF_CAP = 300
+RATE_LIMIT_DEFAULT_WAIT = 60
+
+
+@shared_task(name="shop.poll_orders", bind=True, max_retries=POLL_MAX_RETRIES)
+def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dict:
+    """Poll one store, or (without an id) fan out one poll per enabled store."""
+    if not settings.SHOP_POLLING_ENABLED:
+        return {"skipped": "SHOP_POLLING_ENABLED is off"}
+    if store_id is None:
+        ids = list(Store.objects.filter(enabled=True).values_list("pk", flat=True))
+        for pk in ids:
+            poll_orders.delay(store_id=pk, trigger=trigger)
+        return {"stores": ids}
+    try:
+        run = polling.poll_store(store_id, trigger=trigger, on_events=enqueue_notifications)
+    except polling.PollSkipped as exc:
+        return {"skipped": str(exc)}
+    except RateLimitedError as exc:
+        wait = exc.retry_after if exc.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
+        raise self.retry(exc=exc, countdown=min(wait, POLL_BACKOFF_CAP)) from None
+    except TransientError as exc:
+        countdown = backoff_delay(self.request.retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=POLL_BACKOFF_CAP)
+        raise self.retry(exc=exc, countdown=countdown) from None
+    return {"poll_run": run.pk, "pages": run.pages, "orders": run.orders_seen, "events": run.events_created}
+
+
+def enqueue_notifications(event_ids: list[int]) -> None:
+    """Hand committed events to shop.send_notification: one message per page, not per event."""
+    transaction.on_commit(lambda: _send(event_ids))
+
+
+def _send(event_ids: list[int]) -> None:
+    try:
+        send_notification.delay(event_ids=event_ids)
+    except OperationalError:
+        # The events are committed; shop.publish_pending_events sends them when the broker is back.
+        logger.warning("broker unreachable; %d event(s) left for the sweeper", len(event_ids))
+
+
+@shared_task(name="shop.send_notification")
+def send_notification(event_ids: list[int]) -> int:
+    """Publish order events as notifications (each once, whatever is redelivered)."""
+    return publish_events(event_ids)
+
+
+@shared_task(name="shop.publish_pending_events")
+def publish_pending_events() -> int:
+    """Re-enqueue events a crash left unpublished: committed work eventually happens."""
+    batches = unpublished_event_ids()
+    for batch in batches:
+        send_notification.delay(event_ids=batch)
+    return sum(len(batch) for batch in batches)
+
+
+@shared_task(name="shop.prune_history")
+def prune_history() -> dict:
+    """Forget orders unchanged for the retention period and old poll runs; events stay."""
+    now = timezone.now()
+    states, _ = OrderState.objects.filter(
+        last_seen__lt=now - timedelta(days=settings.SHOP_KNOWN_ORDERS_RETENTION_DAYS)
+    ).delete()
+    runs, _ = PollRun.objects.filter(
+        started_at__lt=now - timedelta(days=settings.SHOP_POLL_RUNS_RETENTION_DAYS)
+    ).delete()
+    return {"order_states": states, "poll_runs": runs}

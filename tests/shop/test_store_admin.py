@@ -1,0 +1,100 @@
+"""The admin is the operators' console: store health at a glance, secrets never shown back."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from shop.models import OrderEvent, PollRun, Store
+from shop.polling import poll_store
+from tests.shop.conftest import ago
+from tests.support.processes import wait_for
+
+
+@pytest.fixture
+def operator(client, db):
+    user = get_user_model().objects.create_superuser("operator", password="a-long-password-1")
+    client.force_login(user)
+    return client
+
+
+def form_for(store: Store, **changes) -> dict:
+    data = {
+        "name": store.name, "slug": store.slug, "base_url": store.base_url, "api": store.api,
+        "consumer_key": "", "consumer_secret": "", "allow_http": "on", "enabled": "on",
+        "poll_interval": str(store.poll_interval), "first_poll_lookback": "60", "overlap": "120",
+        "event_types": store.event_types,
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_the_store_list_shows_last_poll_outcome_and_recent_events(sim, store, operator):
+    sim.store.create_order(status="processing", at=ago(sim, minutes=1))
+    poll_store(store.pk)
+
+    page = operator.get("/admin/shop/store/").content.decode()
+
+    assert "Simulated shop" in page
+    assert 'class="field-last_outcome">успешно<' in page
+    assert 'class="field-events_24h">1<' in page
+
+
+def test_the_change_page_never_shows_a_secret_and_blank_keeps_it(sim, store, operator):
+    secret = store.consumer_secret
+    page = operator.get(f"/admin/shop/store/{store.pk}/change/").content.decode()
+    assert secret not in page
+    assert store.consumer_key not in page
+
+    response = operator.post(f"/admin/shop/store/{store.pk}/change/", form_for(store, name="Renamed"))
+
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert (store.name, store.consumer_secret) == ("Renamed", secret)
+
+
+def test_a_bad_form_value_gets_a_clear_error_and_changes_nothing(sim, store, operator):
+    response = operator.post(
+        f"/admin/shop/store/{store.pk}/change/", form_for(store, base_url="http://elsewhere.example", allow_http="")
+    )
+    assert response.status_code == 200
+    assert "plain http" in response.content.decode()
+    store.refresh_from_db()
+    assert store.base_url == sim.url
+
+
+def test_a_new_store_needs_its_keys(operator):
+    response = operator.post(
+        "/admin/shop/store/add/",
+        form_for(Store(name="N", slug="n", base_url="https://n.example", api="rest", poll_interval=60, event_types=[])),
+    )
+    assert response.status_code == 200
+    assert not Store.objects.exists()
+
+
+def test_test_connection_reports_success_and_failure_per_store(sim, store, operator):
+    broken = Store.objects.create(
+        name="Broken", slug="broken", base_url=sim.url, allow_http=True, consumer_key="ck_x", consumer_secret="cs_x"
+    )
+    response = operator.post(
+        "/admin/shop/store/", {"action": "test_connection", "_selected_action": [store.pk, broken.pk]}, follow=True
+    )
+    found = {message.message.split(":")[0]: message.level_tag for message in response.context["messages"]}
+    assert found == {"Simulated shop": "success", "Broken": "error"}
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_poll_now_queues_a_poll_that_a_worker_runs(sim, store, operator, celery_worker):
+    sim.store.create_order(status="processing", at=ago(sim, minutes=1))
+    response = operator.post("/admin/shop/store/", {"action": "poll_now", "_selected_action": [store.pk]}, follow=True)
+
+    assert [str(message) for message in response.context["messages"]] == ["Поставлен в очередь опрос 1 магазина."]
+    wait_for(lambda: PollRun.objects.filter(trigger="admin", outcome="ok").exists(), timeout=60, what="the poll")
+    assert OrderEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", ["pollrun", "orderstate", "orderevent"])
+def test_history_is_read_only(operator, model):
+    assert operator.get(f"/admin/shop/{model}/").status_code == 200
+    assert operator.get(f"/admin/shop/{model}/add/").status_code == 403
