@@ -118,14 +118,6 @@ class Store(models.Model):
             super().save(*args, **kwargs)
             sync_schedule(self)
 
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            task = self.periodic_task
-            result = super().delete(*args, **kwargs)
-            if task is not None:
-                task.delete()
-            return result
-
 
 class OrderState(models.Model):
     """The last known version of one order of one store."""

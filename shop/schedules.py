@@ -22,14 +22,22 @@ def sync_schedule(store) -> PeriodicTask:
         "enabled": store.enabled and settings.SHOP_POLLING_ENABLED,
         "description": f"Poll the WooCommerce store {store.name} for changed orders.",
     }
-    task = store.periodic_task
+    # By name too: a task left by a store deleted some other way is adopted, not duplicated.
+    task = store.periodic_task or PeriodicTask.objects.filter(name=fields["name"]).first()
     if task is None:
         task = PeriodicTask.objects.create(**fields)
+    if store.periodic_task_id != task.pk:
         type(store).objects.filter(pk=store.pk).update(periodic_task=task)
         store.periodic_task = task
-    elif any(getattr(task, name) != value for name, value in fields.items()):
+    elif store.periodic_task_id != task.pk or any(getattr(task, name) != value for name, value in fields.items()):
         for name, value in fields.items():
             setattr(task, name, value)
         # save() (not update()) so beat's DatabaseScheduler notices the change.
         task.save()
     return task
+
+
+def delete_schedule(sender, instance, **kwargs) -> None:
+    """Delete a deleted store's polling task, however the store was deleted (admin bulk delete too)."""
+    if instance.periodic_task_id is not None:
+        PeriodicTask.objects.filter(pk=instance.periodic_task_id).delete()

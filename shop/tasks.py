@@ -38,6 +38,8 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
         return {"stores": ids}
     try:
         run = polling.poll_store(store_id, trigger=trigger, on_events=enqueue_notifications)
+    except Store.DoesNotExist:
+        return {"skipped": f"store {store_id} no longer exists"}
     except polling.PollSkipped as exc:
         return {"skipped": str(exc)}
     except RateLimitedError as exc:

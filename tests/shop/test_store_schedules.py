@@ -54,6 +54,21 @@ def test_deleting_a_store_deletes_its_task():
     assert not PeriodicTask.objects.filter(pk=task_id).exists()
 
 
+def test_a_bulk_delete_deletes_the_tasks_too_and_the_slug_can_be_used_again():
+    first, second = StoreFactory(slug="main"), StoreFactory()
+    Store.objects.filter(pk__in=[first.pk, second.pk]).delete()  # as the admin's delete action does
+    assert not PeriodicTask.objects.filter(task="shop.poll_orders").exists()
+
+    again = StoreFactory(slug="main")
+    assert PeriodicTask.objects.get(pk=again.periodic_task_id).name == "shop: poll main"
+
+
+def test_a_task_for_a_deleted_store_is_skipped_not_failed():
+    from shop.tasks import poll_orders
+
+    assert poll_orders.apply(kwargs={"store_id": 987654}).get() == {"skipped": "store 987654 no longer exists"}
+
+
 def test_saving_an_unchanged_store_does_not_wake_beat():
     store = StoreFactory()
     changed_before = PeriodicTasks.last_change()
