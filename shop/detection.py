@@ -8,12 +8,12 @@ store, the order, the event type and the occurrence (shop.rules), and the key is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shop import locks
@@ -41,6 +41,8 @@ class OrderVersion(Protocol):
 class PageResult:
     orders: int
     event_keys: list[str]
+    # Ids of the new events that are to be published (notify on).
+    event_ids: list[int] = field(default_factory=list)
 
 
 STATE_FIELDS = ["number", "status", "date_modified_gmt", "total", "currency", "customer_name", "refunded_total"]
@@ -106,16 +108,27 @@ def record_page(
             changed.append(_state(store, order, now))
 
         recorded = set(OrderEvent.objects.filter(dedupe_key__in=events).values_list("dedupe_key", flat=True))
-        fresh = [event for key, event in events.items() if key not in recorded]
-        # ignore_conflicts: a webhook task recording the same change concurrently is not an error.
-        OrderEvent.objects.bulk_create(fresh, ignore_conflicts=True)
+        fresh = _insert_events([event for key, event in events.items() if key not in recorded])
         OrderState.objects.bulk_create(
             changed,
             update_conflicts=True,
             unique_fields=["store", "order_id"],
             update_fields=[*STATE_FIELDS, "last_seen"],
         )
-    return PageResult(len(newest), [event.dedupe_key for event in fresh])
+    to_publish = [event.pk for event in fresh if event.published_at is None]
+    return PageResult(len(newest), [event.dedupe_key for event in fresh], to_publish)
+
+
+def _insert_events(events: list[OrderEvent]) -> list[OrderEvent]:
+    """Insert the events and return them with their ids (RETURNING: no query to find them)."""
+    try:
+        with transaction.atomic():
+            return OrderEvent.objects.bulk_create(events)
+    except IntegrityError:
+        # A webhook task recorded one of these changes since we looked: keep what it wrote.
+        # Its events may come back with ours; publishing is idempotent, so that is harmless.
+        OrderEvent.objects.bulk_create(events, ignore_conflicts=True)
+        return list(OrderEvent.objects.filter(dedupe_key__in=[event.dedupe_key for event in events]))
 
 
 def _last_event_status(store: Store, order_ids: list[int]) -> dict[int, str]:

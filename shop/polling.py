@@ -21,7 +21,7 @@ from django.utils import timezone
 from shop import alerts, locks
 from shop.clients import client_for
 from shop.detection import record_page
-from shop.models import OrderEvent, PollRun, Store
+from shop.models import PollRun, Store
 from shop.woocommerce.base import OrderPage
 from shop.woocommerce.errors import InvalidResponseError, StoreError
 
@@ -97,8 +97,8 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> None:
             run.pages += 1
             run.orders_seen += result.orders
             run.events_created += len(result.event_keys)
-            if result.event_keys and on_events is not None:
-                on_events(_ids(result.event_keys))
+            if result.event_ids and on_events is not None:
+                on_events(result.event_ids)
             if on_page is not None:
                 on_page(page, run)
     with transaction.atomic():
@@ -129,7 +129,3 @@ def _finish(run: PollRun, outcome: str, **fields) -> None:
     for name, value in fields.items():
         setattr(run, name, value)
     run.save()
-
-
-def _ids(keys: list[str]) -> list[int]:
-    return list(OrderEvent.objects.filter(dedupe_key__in=keys, published_at__isnull=True).values_list("pk", flat=True))
