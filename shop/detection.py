@@ -55,11 +55,15 @@ def record_page(
     window_start: datetime,
     source: str = OrderEvent.Source.POLL,
     lease_token: str | None = None,
+    progress: dict | None = None,
 ) -> PageResult:
     """Record one page: update known state and create the events it means; return the new events' keys.
 
-    A constant number of queries whatever the page size. With `lease_token`, the write is
-    fenced: it happens only while this poll still holds the store's lease.
+    A constant number of queries whatever the page size. Writers of one store are
+    serialised on its row: a poll by renewing its lease (the write is fenced: it happens
+    only while the poll still holds the lease, and saves the poll's `progress` with it),
+    any other writer (a webhook) by locking the row, so two writers never judge the same
+    order against the same stale state.
     """
     newest: dict[int, OrderVersion] = {}
     for order in orders:
@@ -73,7 +77,9 @@ def record_page(
     now = timezone.now()
     with transaction.atomic():
         if lease_token is not None:
-            locks.renew(store.pk, lease_token)
+            locks.renew(store.pk, lease_token, **(progress or {}))
+        else:
+            list(Store.objects.select_for_update().filter(pk=store.pk).values_list("pk"))
         states = {
             state.order_id: state
             for state in OrderState.objects.select_for_update().filter(store=store, order_id__in=newest)

@@ -9,10 +9,11 @@ longer write. A worker killed mid-poll leaves a lease that simply runs out.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from shop.models import Store
@@ -26,19 +27,25 @@ class LeaseLost(Exception):
     """Another poll holds the store's lease now; this one must stop writing."""
 
 
-def claim(store_id: int, *, now: datetime | None = None) -> str | None:
+def claim(store_id: int) -> str | None:
     """Take the store's lease and return its token, or None while another poll holds it."""
-    now = now or timezone.now()
     token = uuid.uuid4().hex
+    # The database's clock, not this worker's: workers' clocks may disagree by more than a lease.
     claimed = Store.objects.filter(
-        Q(pk=store_id) & (Q(poll_lease_until__isnull=True) | Q(poll_lease_until__lt=now))
-    ).update(poll_lease_token=token, poll_lease_until=now + _lease())
+        Q(pk=store_id) & (Q(poll_lease_until__isnull=True) | Q(poll_lease_until__lt=Now()))
+    ).update(poll_lease_token=token, poll_lease_until=Now() + _lease())
     return token if claimed == 1 else None
 
 
-def renew(store_id: int, token: str) -> None:
-    """Extend the lease; raise LeaseLost if it is no longer ours. Call inside the page's transaction."""
-    if not Store.objects.filter(pk=store_id, poll_lease_token=token).update(poll_lease_until=timezone.now() + _lease()):
+def renew(store_id: int, token: str, **progress: object) -> None:
+    """Extend the lease (and save `progress` fields with it); raise LeaseLost if it is no longer ours.
+
+    Call inside the page's transaction: the row lock it takes also serialises other writers.
+    """
+    updated = Store.objects.filter(pk=store_id, poll_lease_token=token).update(
+        poll_lease_until=Now() + _lease(), **progress
+    )
+    if not updated:
         raise LeaseLost(f"store {store_id}: the poll lease passed to another poll")
 
 

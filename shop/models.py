@@ -61,7 +61,8 @@ class Store(models.Model):
     overlap = models.PositiveIntegerField(
         _("overlap, seconds"),
         default=120,
-        validators=[MaxValueValidator(3600)],
+        # At least a few seconds: `modified_after` is exclusive and has one-second resolution.
+        validators=[MinValueValidator(10), MaxValueValidator(3600)],
         help_text=_("Each poll re-reads this much before the last one, for changes the store recorded late."),
     )
     event_types = models.JSONField(
@@ -79,6 +80,11 @@ class Store(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     outage_alerted = models.BooleanField(_("outage alert sent"), default=False)
+    # An unfinished listing (a backlog longer than one poll may read): where it started, on
+    # the store's clock, what it asked for, and the page cursor to read on from.
+    listing_began = models.DateTimeField(null=True, blank=True, editable=False)
+    listing_after = models.DateTimeField(null=True, blank=True, editable=False)
+    listing_cursor = models.JSONField(null=True, blank=True, editable=False)
     # The poll lease (shop.locks): who may poll and write this store right now.
     poll_lease_token = models.CharField(max_length=32, blank=True, editable=False)
     poll_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -101,7 +107,7 @@ class Store(models.Model):
     # must not write back the stale values it loaded (a lease token above all).
     POLL_STATE_FIELDS = frozenset(
         {"cursor", "last_success_at", "last_error", "failing_since", "outage_alerted", "poll_lease_token",
-         "poll_lease_until", "periodic_task"}
+         "poll_lease_until", "periodic_task", "listing_began", "listing_after", "listing_cursor"}
     )  # fmt: skip
 
     def save(self, *args, **kwargs) -> None:
@@ -189,6 +195,7 @@ class PollRun(models.Model):
         RUNNING = "running", _("running")
         OK = "ok", _("ok")
         FAILED = "failed", _("failed")
+        PARTIAL = "partial", _("partial (the next poll reads on)")
         SKIPPED = "skipped", _("skipped (another poll running)")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="poll_runs")

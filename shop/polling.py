@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from shop import alerts, locks
 from shop.clients import client_for
 from shop.detection import record_page
 from shop.models import PollRun, Store
-from shop.woocommerce.base import OrderPage
+from shop.woocommerce.base import Cursor, OrderPage
 from shop.woocommerce.errors import InvalidResponseError, StoreError
 
 logger = logging.getLogger(__name__)
@@ -35,18 +36,19 @@ class PollSkipped(Exception):
 @dataclass
 class PollPlan:
     after: datetime  # ask for orders modified strictly after this
-    window_start: datetime  # the earliest change this poll can see (see shop.rules)
-    first: bool
+    began: datetime | None  # the store's clock when this listing began (None: not yet)
+    resume: Cursor | None  # where an unfinished listing stopped
 
 
 def plan(store: Store, now: datetime) -> PollPlan:
-    """Decide where this poll reads from."""
+    """Decide where this poll reads from: on from an unfinished listing, or a new one."""
+    if store.listing_after is not None:
+        cursor = Cursor(**store.listing_cursor) if store.listing_cursor else None
+        return PollPlan(after=store.listing_after, began=store.listing_began, resume=cursor)
     if store.cursor is None:
         # The first poll looks back a fixed window and no further: no flood of history.
-        after = now - timedelta(minutes=store.first_poll_lookback)
-        return PollPlan(after=after, window_start=after, first=True)
-    after = store.cursor - timedelta(seconds=store.overlap)
-    return PollPlan(after=after, window_start=after, first=False)
+        return PollPlan(after=now - timedelta(minutes=store.first_poll_lookback), began=None, resume=None)
+    return PollPlan(after=store.cursor - timedelta(seconds=store.overlap), began=None, resume=None)
 
 
 def poll_store(
@@ -56,7 +58,7 @@ def poll_store(
     on_events: Callable[[list[int]], None] | None = None,
     on_page: Callable[[OrderPage, PollRun], None] | None = None,
 ) -> PollRun:
-    """Poll a store once and return its PollRun; raise PollSkipped or the StoreError that stopped it.
+    """Poll a store once and return its PollRun; raise PollSkipped or whatever stopped it.
 
     `on_events(ids)` is called after each page commits with the ids of its new events;
     `on_page(page, run)` after each page, for progress.
@@ -72,11 +74,13 @@ def poll_store(
     started = time.monotonic()
     try:
         _read(store, run, token, on_events, on_page)
-    except StoreError as exc:
-        _failed(store, run, token, exc)
-        raise
     except locks.LeaseLost as exc:
         _finish(run, PollRun.Outcome.FAILED, error_type="LeaseLost", error_message=str(exc))
+        raise
+    except Exception as exc:
+        # Whatever stopped the poll (the store, a time limit, the database) is on record,
+        # and the store shows as failing until a poll completes.
+        _failed(store, run, exc)
         raise
     finally:
         locks.release(store.pk, token)
@@ -89,11 +93,15 @@ def poll_store(
 
 def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> None:
     poll = plan(store, timezone.now())
-    listing_began: datetime | None = None
+    began = poll.began
+    deadline = time.monotonic() + settings.SHOP_POLL_MAX_SECONDS
     with client_for(store) as client:
-        for page in client.iter_modified_orders(poll.after):
-            listing_began = listing_began or page.store_time or timezone.now()
-            result = record_page(store, page.orders, window_start=poll.window_start, lease_token=token)
+        for page in client.iter_modified_orders(poll.after, resume=poll.resume):
+            began = began or page.store_time or timezone.now()
+            # Saved with the page: a poll that stops here (a time limit, a crash) is read on
+            # from this point by the next one, not restarted.
+            progress = {"listing_began": began, "listing_after": poll.after, "listing_cursor": asdict(page.cursor)}
+            result = record_page(store, page.orders, window_start=poll.after, lease_token=token, progress=progress)
             run.pages += 1
             run.orders_seen += result.orders
             run.events_created += len(result.event_keys)
@@ -101,18 +109,22 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> None:
                 on_events(result.event_ids)
             if on_page is not None:
                 on_page(page, run)
+            if not page.last and time.monotonic() > deadline:
+                _finish(run, PollRun.Outcome.PARTIAL, cursor_after=store.cursor)
+                return
     with transaction.atomic():
-        locks.renew(store.pk, token)  # fencing: only the lease holder moves the cursor
+        # The listing is complete: the cursor moves to where it began. Fenced by the lease.
+        locks.renew(store.pk, token, listing_began=None, listing_after=None, listing_cursor=None)
         Store.objects.filter(pk=store.pk).update(
-            cursor=listing_began, last_success_at=timezone.now(), last_error="", failing_since=None
+            cursor=began, last_success_at=timezone.now(), last_error="", failing_since=None
         )
-        store.cursor = listing_began
+        store.cursor = began
         alerts.store_recovered(store)
-        _finish(run, PollRun.Outcome.OK, cursor_after=listing_began)
+        _finish(run, PollRun.Outcome.OK, cursor_after=began)
 
 
-def _failed(store: Store, run: PollRun, token: str, exc: StoreError) -> None:
-    message = str(exc)
+def _failed(store: Store, run: PollRun, exc: Exception) -> None:
+    message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, StoreError) else str(exc)
     if isinstance(exc, InvalidResponseError) and exc.sample:
         message += f"\nsample: {exc.sample}"
     with transaction.atomic():

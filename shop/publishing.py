@@ -7,6 +7,7 @@ sweeper racing the after-commit enqueue, publishes each event once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from shop.models import OrderEvent
 from shop.rules import LEVELS
 from shop.texts import render
 
+logger = logging.getLogger(__name__)
+
 # Events younger than this are left to the enqueue that follows their commit.
 SWEEP_GRACE = timedelta(seconds=30)
 BATCH = 100
@@ -27,21 +30,30 @@ def publish_events(event_ids: Iterable[int]) -> int:
     """Publish the given events that are still unpublished; return how many were published now."""
     published = 0
     for event_id in event_ids:
-        with transaction.atomic():
-            event = (
-                OrderEvent.objects.select_for_update(skip_locked=True)
-                .select_related("store")
-                .filter(pk=event_id, published_at__isnull=True)
-                .first()
-            )
-            if event is None:
-                continue  # published already, or another worker holds it right now
-            if event.notify:
-                _publish(event)
-            event.published_at = timezone.now()
-            event.save(update_fields=["published_at"])
-            published += 1
+        try:
+            published += _publish_one(event_id)
+        except Exception:
+            # One bad event must not hold back the ones behind it; the sweeper tries it again.
+            logger.exception("publishing order event %s failed", event_id)
     return published
+
+
+def _publish_one(event_id: int) -> int:
+    with transaction.atomic():
+        event = (
+            # of=("self",): lock the event only, not the joined store row a poll may be holding.
+            OrderEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("store")
+            .filter(pk=event_id, published_at__isnull=True)
+            .first()
+        )
+        if event is None:
+            return 0  # published already, or another worker holds it right now
+        if event.notify:
+            _publish(event)
+        event.published_at = timezone.now()
+        event.save(update_fields=["published_at"])
+        return 1
 
 
 def _publish(event: OrderEvent) -> None:

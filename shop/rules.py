@@ -99,7 +99,10 @@ def detect_events(known: Known | None, seen: Seen, *, window_start: datetime) ->
     paid = now in PAID or (seen.date_paid_gmt is not None and now in PAID_THEN_UNDONE)
     if paid and before != now:
         if known is None:
-            paid_at = seen.date_paid_gmt or seen.date_created_gmt
+            # An on-hold order (bank transfer) has no payment date; it entered on-hold when it
+            # was last modified, not when it was created (the block checkout creates the
+            # order as a draft, maybe long before).
+            paid_at = seen.date_paid_gmt or (seen.date_modified_gmt if now == "on-hold" else seen.date_created_gmt)
             is_new = paid_at is not None and paid_at > window_start
         else:
             is_new = before in UNPAID
@@ -112,5 +115,6 @@ def detect_events(known: Known | None, seen: Seen, *, window_start: datetime) ->
 
     previously_refunded = known.refunded_total if known else Decimal(0)
     if now != "refunded" and seen.refunded_total > previously_refunded:
-        events.append(Detected(PARTIALLY_REFUNDED, before, now, f"refunded-{seen.refunded_total}"))
+        # Normalised, so "10.0" and "10.00" from different APIs are one occurrence.
+        events.append(Detected(PARTIALLY_REFUNDED, before, now, f"refunded-{seen.refunded_total.normalize():f}"))
     return events

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 POLL_TASK = "shop.poll_orders"
@@ -19,7 +18,9 @@ def sync_schedule(store) -> PeriodicTask:
         "interval": interval,
         "kwargs": json.dumps({"store_id": store.pk}),
         "queue": "default",
-        "enabled": store.enabled and settings.SHOP_POLLING_ENABLED,
+        # SHOP_POLLING_ENABLED is checked when the task runs, not baked in here: a store saved
+        # while polling was switched off would otherwise stay off after it is switched on.
+        "enabled": store.enabled,
         "description": f"Poll the WooCommerce store {store.name} for changed orders.",
     }
     # By name too: a task left by a store deleted some other way is adopted, not duplicated.

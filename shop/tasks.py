@@ -8,12 +8,13 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from adolf.retry import backoff_delay
 from shop import polling
-from shop.models import OrderState, PollRun, Store
+from shop.models import OrderEvent, OrderState, PollRun, Store
 from shop.publishing import publish_events, unpublished_event_ids
 from shop.woocommerce.errors import RateLimitedError, TransientError
 
@@ -48,7 +49,13 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
     except TransientError as exc:
         countdown = backoff_delay(self.request.retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=POLL_BACKOFF_CAP)
         raise self.retry(exc=exc, countdown=countdown) from None
-    return {"poll_run": run.pk, "pages": run.pages, "orders": run.orders_seen, "events": run.events_created}
+    if run.outcome == PollRun.Outcome.PARTIAL:
+        # A long backlog: read on at once rather than at the next beat tick.
+        poll_orders.delay(store_id=store_id, trigger=trigger)
+    return {
+        "poll_run": run.pk, "outcome": run.outcome, "pages": run.pages, "orders": run.orders_seen,
+        "events": run.events_created,
+    }  # fmt: skip
 
 
 def enqueue_notifications(event_ids: list[int]) -> None:
@@ -79,13 +86,32 @@ def publish_pending_events() -> int:
     return sum(len(batch) for batch in batches)
 
 
+def prunable_states(now):
+    """Known states unchanged for the retention period whose memory the events keep.
+
+    After pruning, detection falls back to the status of the order's latest event. So a
+    state may go only if it has no event (nothing to misremember) or its status is that
+    event's: an order cancelled, then reopened (no event), must keep its state, or a second
+    cancellation would look like no change.
+    """
+    latest_event_status = (
+        OrderEvent.objects.filter(store=OuterRef("store"), order_id=OuterRef("order_id"))
+        .order_by("-detected_at", "-pk")
+        .values("to_status")[:1]
+    )
+    return (
+        OrderState.objects.filter(last_seen__lt=now - timedelta(days=settings.SHOP_KNOWN_ORDERS_RETENTION_DAYS))
+        .annotate(event_status=Subquery(latest_event_status))
+        .filter(Q(event_status__isnull=True) | Q(event_status=F("status")))
+        .values("pk")
+    )
+
+
 @shared_task(name="shop.prune_history")
 def prune_history() -> dict:
     """Forget orders unchanged for the retention period and old poll runs; events stay."""
     now = timezone.now()
-    states, _ = OrderState.objects.filter(
-        last_seen__lt=now - timedelta(days=settings.SHOP_KNOWN_ORDERS_RETENTION_DAYS)
-    ).delete()
+    states, _ = OrderState.objects.filter(pk__in=prunable_states(now)).delete()
     runs, _ = PollRun.objects.filter(
         started_at__lt=now - timedelta(days=settings.SHOP_POLL_RUNS_RETENTION_DAYS)
     ).delete()

@@ -66,3 +66,48 @@ def test_a_poll_in_the_worker_ends_in_one_inbox_notification_per_event(sim, stor
     assert again.get(timeout=60)["events"] == 0
 
     assert sorted(Notification.objects.values_list("data__order_id", flat=True)) == orders
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_are_published_while_a_poll_holds_the_store_row(sim, store):
+    import threading
+
+    from django.db import connection, transaction
+
+    from shop.models import Store
+
+    sim.store.create_order(status="processing", at=ago(sim, minutes=1))
+    poll_store(store.pk)
+    event = OrderEvent.objects.get()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_store_row() -> None:
+        with transaction.atomic():
+            list(Store.objects.select_for_update().filter(pk=store.pk))  # as a poll's page does
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_store_row)
+    holder.start()
+    try:
+        locked.wait(10)
+        assert send_notification(event_ids=[event.pk]) == 1
+    finally:
+        release.set()
+        holder.join(10)
+    assert Notification.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_one_event_that_cannot_be_published_does_not_hold_back_the_others(sim, store):
+    for status in ("processing", "cancelled"):
+        sim.store.create_order(status=status, at=ago(sim, minutes=1))
+    poll_store(store.pk)
+    broken, fine = OrderEvent.objects.order_by("pk")
+    OrderEvent.objects.filter(pk=broken.pk).update(event_type="shop.order.unheard_of")  # no text for it
+
+    assert send_notification(event_ids=[broken.pk, fine.pk]) == 1
+
+    assert list(Notification.objects.values_list("data__event_id", flat=True)) == [fine.pk]
+    assert OrderEvent.objects.get(pk=broken.pk).published_at is None  # left for the sweeper

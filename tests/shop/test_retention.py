@@ -39,3 +39,20 @@ def test_a_pruned_order_changing_again_is_not_announced_as_new_twice(sim, store)
     poll_store(store.pk)
 
     assert OrderEvent.objects.filter(order_id=order, event_type="shop.order.new").count() == 1
+
+
+def test_an_order_reopened_after_its_event_keeps_its_state_so_a_second_cancellation_counts(sim, store, settings):
+    settings.SHOP_KNOWN_ORDERS_RETENTION_DAYS = 7
+    order = sim.store.create_order(status="processing", at=ago(sim, minutes=3)).id
+    poll_store(store.pk)
+    sim.store.set_status(order, "cancelled")
+    poll_store(store.pk)
+    sim.store.set_status(order, "pending")  # reopened: no event
+    poll_store(store.pk)
+    OrderState.objects.update(last_seen=timezone.now() - timedelta(days=8))
+
+    assert prune_history()["order_states"] == 0  # its memory is not in the events
+    sim.store.set_status(order, "cancelled", at=sim.store.now() + timedelta(seconds=5))  # a later second
+    poll_store(store.pk)
+
+    assert OrderEvent.objects.filter(order_id=order, event_type="shop.order.cancelled").count() == 2

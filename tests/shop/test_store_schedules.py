@@ -43,8 +43,13 @@ def test_disabling_a_store_disables_its_task():
 
 
 @override_settings(SHOP_POLLING_ENABLED=False)
-def test_the_global_switch_keeps_every_task_disabled():
-    assert PeriodicTask.objects.get(pk=StoreFactory().periodic_task_id).enabled is False
+def test_the_global_switch_stops_polls_when_they_run_not_in_the_schedule():
+    from shop.tasks import poll_orders
+
+    store = StoreFactory()
+    # Baked into the schedule, the switch would outlive itself for stores saved meanwhile.
+    assert PeriodicTask.objects.get(pk=store.periodic_task_id).enabled is True
+    assert poll_orders.apply(kwargs={"store_id": store.pk}).get() == {"skipped": "SHOP_POLLING_ENABLED is off"}
 
 
 def test_deleting_a_store_deletes_its_task():

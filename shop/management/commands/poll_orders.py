@@ -7,8 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shop import polling
-from shop.models import Store
+from shop import locks, polling
+from shop.models import PollRun, Store
 from shop.tasks import enqueue_notifications, poll_orders
 from shop.woocommerce.errors import StoreError
 
@@ -53,18 +53,22 @@ class Command(BaseCommand):
                 self.stdout.write(f"\r{store.slug}: page {page.number}{of}, {run.orders_seen} orders", ending="")
                 self.stdout.flush()
 
-        try:
-            run = polling.poll_store(store.pk, trigger="command", on_events=enqueue_notifications, on_page=progress)
-        except polling.PollSkipped as exc:
-            self.stderr.write(str(exc))
-            return False
-        except StoreError as exc:
-            self.stderr.write(f"\n{store.slug}: {type(exc).__name__}: {exc}" if interactive else f"{store.slug}: {exc}")
-            return False
+        pages = orders = events = 0
+        while True:
+            try:
+                run = polling.poll_store(store.pk, trigger="command", on_events=enqueue_notifications, on_page=progress)
+            except (polling.PollSkipped, locks.LeaseLost) as exc:
+                self.stderr.write(str(exc))
+                return False
+            except StoreError as exc:
+                self.stderr.write(f"\n{store.slug}: {exc}" if interactive else f"{store.slug}: {exc}")
+                return False
+            pages, orders, events = pages + run.pages, orders + run.orders_seen, events + run.events_created
+            if run.outcome != PollRun.Outcome.PARTIAL:
+                break  # a partial poll stopped at its time budget: read on
         if interactive:
             sys.stdout.write("\n")
         self.stdout.write(
-            f"{store.slug}: {run.pages} page(s), {run.orders_seen} order(s), {run.events_created} event(s) "
-            f"in {time.monotonic() - started:.2f} s"
+            f"{store.slug}: {pages} page(s), {orders} order(s), {events} event(s) in {time.monotonic() - started:.2f} s"
         )
         return True
