@@ -112,6 +112,10 @@ def main() -> None:
     print(f"machine: {platform.node()} {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {len(__import__('os').sched_getaffinity(0))} cores")  # fmt: skip
     print_poll_table(poll_benchmark())
+    from bench import fanout, gateway
+
+    fanout.print_table(fanout.run())
+    gateway.print_table(gateway.publishing(), gateway.callbacks())
 
 
 if __name__ == "__main__":
