@@ -54,6 +54,12 @@ format: venv
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
+# Benchmarks (not tests) on their own PostgreSQL database and Redis database on 127.0.0.1
+# (BENCH_DATABASE_URL / BENCH_REDIS_URL; bench/setup.py); one table per benchmark.
+# Results: docs/performance.md.
+bench: venv
+	$(PY) -m bench
+
 flower: venv
 	$(BIN)/celery -A adolf flower --address=127.0.0.1 --port=5555
 

@@ -6,9 +6,13 @@ import os
 
 import django
 
+# The benchmarks empty their Redis database and delete their rows: they never take the
+# deployment's DATABASE_URL / REDIS_URL, only BENCH_DATABASE_URL / BENCH_REDIS_URL.
+TARGETS = {
+    "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/adolf_bench"),
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+}
 DEFAULTS = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/adolf_bench",
-    "REDIS_URL": "redis://127.0.0.1:6379/12",
     # Throw-away secrets: benchmarks run production-like (DEBUG off keeps Django from
     # recording every query in memory, which would distort peak RSS).
     "SECRET_KEY": "bench-only-secret-key-not-for-production-5e1f7c2a9b3d4e6f8a0b1c2d3e4f5a6b",
@@ -21,6 +25,8 @@ DEFAULTS = {
 
 
 def start_django() -> None:
+    os.environ.update(TARGETS)
+    os.environ.pop("CELERY_BROKER_URL", None)
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adolf.settings")
