@@ -21,8 +21,9 @@ from shop.texts import render
 
 logger = logging.getLogger(__name__)
 
-# Events younger than this are left to the enqueue that follows their commit.
-SWEEP_GRACE = timedelta(seconds=30)
+# Events younger than this are left to the enqueue that follows their commit (and to a
+# queue that may be busy: re-sending them is harmless, but it is work).
+SWEEP_GRACE = timedelta(minutes=2)
 BATCH = 100
 
 
