@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from adolf import metrics
 from shop import alerts, locks
 from shop.clients import client_for
 from shop.detection import record_page
@@ -74,12 +75,15 @@ def poll_store(
         _read(store, run, token, on_events, on_page)
     except StoreError as exc:
         _failed(store, run, token, exc)
+        metrics.poll_failed(type(exc).__name__)
         raise
     except locks.LeaseLost as exc:
         _finish(run, PollRun.Outcome.FAILED, error_type="LeaseLost", error_message=str(exc))
+        metrics.poll_failed("LeaseLost")
         raise
     finally:
         locks.release(store.pk, token)
+        metrics.POLL_DURATION.observe(time.monotonic() - started)
         logger.info(
             "poll store=%s outcome=%s pages=%s orders=%s events=%s duration=%.2fs",
             store.slug, run.outcome, run.pages, run.orders_seen, run.events_created, time.monotonic() - started,
@@ -94,6 +98,7 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> None:
         for page in client.iter_modified_orders(poll.after):
             listing_began = listing_began or page.store_time or timezone.now()
             result = record_page(store, page.orders, window_start=poll.window_start, lease_token=token)
+            metrics.poll_orders_seen(order.status for order in page.orders)
             run.pages += 1
             run.orders_seen += result.orders
             run.events_created += len(result.event_keys)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from adolf.logs import log_context
 from adolf.retry import backoff_delay
 from shop import polling
 from shop.models import OrderState, PollRun, Store
@@ -37,7 +38,8 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
             poll_orders.delay(store_id=pk, trigger=trigger)
         return {"stores": ids}
     try:
-        run = polling.poll_store(store_id, trigger=trigger, on_events=enqueue_notifications)
+        with log_context(store=store_id):
+            run = polling.poll_store(store_id, trigger=trigger, on_events=enqueue_notifications)
     except polling.PollSkipped as exc:
         return {"skipped": str(exc)}
     except RateLimitedError as exc:
