@@ -16,7 +16,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from adolf import broker, metrics  # noqa: F401 - metrics: the process's own values need its ValueClass
+from adolf import broker, metrics
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ def refusal(request: HttpRequest) -> int | None:
 
 def render() -> bytes:
     """Return the exposition text of every process's metrics and the scrape-time gauges."""
+    metrics.sweep_dead_processes()
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
     registry.register(StateCollector())

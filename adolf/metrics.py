@@ -7,10 +7,12 @@ its values to mmap files in PROMETHEUS_MULTIPROC_DIR; `/metrics` merges them
 
 from __future__ import annotations
 
+import os
 from collections import Counter as Tally
 from collections.abc import Iterable
+from pathlib import Path
 
-from prometheus_client import Counter, Gauge, Histogram, values
+from prometheus_client import Counter, Gauge, Histogram, multiprocess, values
 
 from adolf import multiproc
 
@@ -69,6 +71,32 @@ def task_submitted(service: str, outcome: str) -> None:
 
 def process_died(pid: int) -> None:
     """Drop a dead process's live gauges (its counters stay: they are history)."""
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(multiproc.process_identifier(pid))
+
+
+def sweep_dead_processes() -> list[int]:
+    """Mark dead every process of this host that left live gauges behind; return their pids.
+
+    A child killed outright (SIGKILL, the OOM killer) never runs its shutdown signal, so
+    each new pool child and each scrape look for such leftovers of their own host.
+    """
+    prefix = multiproc.host_prefix()
+    dead = set()
+    for path in Path(os.environ[multiproc.ENV]).glob("gauge_live*.db"):
+        identifier = path.name[:-3].split("_", 2)[-1]
+        pid = identifier.removeprefix(prefix)
+        if identifier.startswith(prefix) and pid.isdigit() and not _alive(int(pid)):
+            dead.add(int(pid))
+    for pid in dead:
+        process_died(pid)
+    return sorted(dead)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True

@@ -28,6 +28,11 @@ def configure() -> Path:
     return directory
 
 
+def host_prefix() -> str:
+    """Return how the identifiers of this host's processes begin."""
+    return f"{_HOST}-"
+
+
 def process_identifier(pid: int | None = None) -> str:
     """Name this process's metric files: host and pid, so containers sharing the directory never collide."""
     return f"{_HOST}-{pid if pid is not None else os.getpid()}"

@@ -18,6 +18,12 @@ def configure_logging(**_: Any) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
+@signals.worker_process_init.connect
+def sweep_dead_children(**_: Any) -> None:
+    """A new pool child: often the replacement of one that was killed before it could say so."""
+    metrics.sweep_dead_processes()
+
+
 @signals.worker_process_shutdown.connect
 def mark_child_dead(pid: int | None = None, **_: Any) -> None:
     """A prefork child is exiting: its live gauges must no longer count."""
