@@ -18,13 +18,13 @@ def _connection(timeout: float) -> Connection:
 def check(timeout: float) -> None:
     """Connect to the broker once; raise if it cannot be reached within `timeout` seconds."""
     with _connection(timeout) as conn:
-        conn.ensure_connection(max_retries=1, timeout=timeout)
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
 
 
 def queue_lengths(timeout: float) -> dict[str, int]:
     """Return the number of messages waiting on each of the project's queues."""
     with _connection(timeout) as conn:
-        conn.ensure_connection(max_retries=1, timeout=timeout)
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
         channel = conn.default_channel
         # Not passive: Redis forgets an empty queue, and a passive declare of it fails.
         return {queue: channel.queue_declare(queue).message_count for queue in QUEUES}
