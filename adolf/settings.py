@@ -287,8 +287,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # httpx logs every URL at INFO, query string included, and a store using query-string
     # authentication carries its consumer secret there; Telegram bot tokens sit in the URL
-    # path, and Apprise (over urllib3) logs the service URLs that hold channel tokens.
-    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore", "urllib3", "apprise")},
+    # path, and Apprise (over urllib3) logs the service URLs that hold channel tokens;
+    # oauthlib logs the consumer key with every signature it computes at DEBUG.
+    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore", "urllib3", "apprise", "oauthlib")},
 }
 
 # --- Metrics and health -----------------------------------------------------------------

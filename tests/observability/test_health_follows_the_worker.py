@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from celery import Celery
 
+from tests.support.brokers import private_broker
 from tests.support.processes import start_worker
 from tests.support.web import start_web
 
@@ -18,19 +18,8 @@ def health(url: str) -> httpx.Response:
 
 def test_health_turns_unhealthy_when_the_worker_is_gone_and_healthy_when_it_is_back(tmp_path):
     # Web and worker on a broker of their own, so no other test's worker answers the ping.
-    folder = tmp_path / "data"
-    env = {"ADOLF_DATA_DIR": str(folder), "CELERY_BROKER_URL": "filesystem://", "HEALTH_TIMEOUT_SECONDS": "1"}
-    broker = folder / "broker"
-    control = Celery(
-        "control",
-        broker="filesystem://",
-        set_as_current=False,
-        broker_transport_options={
-            "data_folder_in": str(broker / "queue"),
-            "data_folder_out": str(broker / "queue"),
-            "control_folder": str(broker / "control"),
-        },
-    )
+    env, control = private_broker(tmp_path / "data")
+    env["HEALTH_TIMEOUT_SECONDS"] = "1"
     web, url = start_web(tmp_path, **env)
     try:
         alone = health(url)
