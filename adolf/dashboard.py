@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from adolf.health import stale_after
 from shop.models import OrderEvent, PollRun, Store
@@ -15,13 +16,30 @@ from shop.models import OrderEvent, PollRun, Store
 STREAK_WINDOW = 100  # failed polls counted back at most
 
 
+STATES = {
+    "ok": _("ok"),
+    "failing": _("failing"),
+    "overdue": _("overdue"),
+    "disabled": _("disabled"),
+    "new": _("not polled yet"),
+}
+
+
 @dataclass
 class StoreHealth:
     store: Store
-    state: str  # ok, failing, overdue, disabled, new
+    state: str  # a key of STATES
     last_outcome: str
     error_streak: int
     events_24h: int
+
+    @property
+    def state_label(self) -> str:
+        return str(STATES[self.state])
+
+    @property
+    def last_outcome_label(self) -> str:
+        return str(PollRun.Outcome(self.last_outcome).label) if self.last_outcome else ""
 
 
 @dataclass

@@ -38,6 +38,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     context = {
         **admin.site.each_context(request),
         "title": _("Status"),
+        "is_nav_sidebar_enabled": False,
         "stores": dashboard.store_health(),
         "charts": charts,
     }
