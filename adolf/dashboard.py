@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from adolf.health import stale_after
 from shop.models import OrderEvent, PollRun, Store
@@ -16,12 +16,13 @@ from shop.models import OrderEvent, PollRun, Store
 STREAK_WINDOW = 100  # failed polls counted back at most
 
 
+# A context of their own: other apps translate the same short words differently.
 STATES = {
-    "ok": _("ok"),
-    "failing": _("failing"),
-    "overdue": _("overdue"),
-    "disabled": _("disabled"),
-    "new": _("not polled yet"),
+    "ok": pgettext_lazy("store health", "ok"),
+    "failing": pgettext_lazy("store health", "failing"),
+    "overdue": pgettext_lazy("store health", "overdue"),
+    "disabled": pgettext_lazy("store health", "disabled"),
+    "new": pgettext_lazy("store health", "not polled yet"),
 }
 
 
