@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 -include .env
 export
 
-.PHONY: run test lint format bench flower migrate venv clean browser
+.PHONY: run test lint format bench flower status migrate venv clean browser
 
 venv: $(STAMP)
 
@@ -62,6 +62,10 @@ bench: venv
 
 flower: venv
 	$(BIN)/celery -A adolf flower --address=127.0.0.1 --port=5555
+
+# The troubleshooting snapshot: stores, queues, workers, deliveries, the event outbox.
+status: venv
+	$(PY) manage.py shop_status
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -22,3 +22,6 @@ app.conf.task_default_queue = "default"
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.conf.task_routes = TASK_ROUTES
 app.autodiscover_tasks()
+
+# Logging and metrics bookkeeping of every Celery process.
+from adolf import signals  # noqa: E402, F401

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -274,14 +275,51 @@ TELEGRAM_API_BASE = (env_str("TELEGRAM_API_BASE") or "https://api.telegram.org")
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = (env_str("LOG_LEVEL") or "INFO").upper()
+# keyvalue (ts=… level=… logger=… msg="…" store=… task_id=…) or json, one record a line.
+LOG_FORMAT = (env_str("LOG_FORMAT") or "keyvalue").lower()
+if LOG_FORMAT not in ("keyvalue", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not one of: keyvalue, json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "keyvalue": {"()": "adolf.logs.KeyValueFormatter"},
+        "json": {"()": "adolf.logs.JsonFormatter"},
+    },
+    # The filter adds the ids of what is being worked on: store, order, Celery task.
+    "filters": {"context": {"()": "adolf.logs.ContextFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # httpx logs every URL at INFO, query string included, and a store using query-string
     # authentication carries its consumer secret there; Telegram bot tokens sit in the URL
-    # path, and Apprise (over urllib3) logs the service URLs that hold channel tokens.
-    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore", "urllib3", "apprise")},
+    # path, and Apprise (over urllib3) logs the service URLs that hold channel tokens;
+    # oauthlib logs the consumer key with every signature it computes at DEBUG.
+    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore", "urllib3", "apprise", "oauthlib")},
 }
+
+# --- Metrics and health -----------------------------------------------------------------
+# Where every process writes its Prometheus values for /metrics to merge (set early by
+# adolf/__init__.py; default ADOLF_DATA_DIR/prometheus). Shared by web and workers.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+# /metrics answers only with this bearer token (when set) and only to these networks.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+
+
+def _networks(names: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    try:
+        return [ipaddress.ip_network(name, strict=False) for name in names]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from None
+
+
+# Without a token only the machine itself may scrape; with one, any network unless narrowed.
+METRICS_ALLOWED_NETWORKS = _networks(
+    env_list("METRICS_ALLOWED_NETWORKS", "0.0.0.0/0,::/0" if METRICS_TOKEN else "127.0.0.0/8,::1/128")
+)
+# /health/ is unhealthy when an enabled store has had no successful poll for this long
+# (or two of its polling intervals, if longer).
+HEALTH_POLL_STALE_MINUTES = env_int("HEALTH_POLL_STALE_MINUTES", 5, minimum=1)
+# Seconds each /health/ probe (database, broker, worker ping) may take.
+HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 3, minimum=1)
+# Health and metrics probes come over plain http from inside the deployment.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from adolf import metrics
 from integrations import submission
 from integrations.models import Service, hash_api_token
 from integrations.submission import SubmissionError
@@ -43,6 +44,7 @@ def authenticate(request: HttpRequest) -> Service:
 @require_POST
 def submit_task(request: HttpRequest) -> JsonResponse:
     """Queue one task of the calling service; answer with its id (202), or 200 if already queued."""
+    service = None
     try:
         service = authenticate(request)
         try:
@@ -54,7 +56,10 @@ def submit_task(request: HttpRequest) -> JsonResponse:
         task_request = submission.parse(service, payload)
         queued, is_new = submission.submit(service, task_request)
     except SubmissionError as error:
+        if service is not None:
+            metrics.task_submitted(service.name, "refused")
         return error_response(error)
+    metrics.task_submitted(service.name, "queued" if is_new else "duplicate")
     return JsonResponse(
         {
             "task_id": queued.task_id,

@@ -6,14 +6,25 @@ from typing import Any
 
 from celery import shared_task
 
+from adolf import metrics
+from adolf.logs import log_context
 from notifications import dispatch
+from notifications.models import Delivery, DeliveryStatus
 from notifications.publish import publish
+
+# What an attempt's resulting status means, for the deliveries metric.
+OUTCOMES = {DeliveryStatus.SENT: "sent", DeliveryStatus.PENDING: "retry", DeliveryStatus.FAILED: "failed"}
 
 
 @shared_task(name="notifications.dispatch_delivery", ignore_result=True)
 def dispatch_delivery(delivery_id: int) -> str | None:
     """Make one attempt at a delivery (a no-op unless it is pending and due)."""
-    return dispatch.deliver(delivery_id)
+    with log_context(delivery=delivery_id):
+        status = dispatch.deliver(delivery_id)
+    if status is not None:
+        kind = Delivery.objects.filter(pk=delivery_id).values_list("channel__kind", flat=True).first() or "unknown"
+        metrics.delivery_attempted(kind, OUTCOMES.get(status, status))
+    return status
 
 
 @shared_task(name="notifications.sweep_deliveries")

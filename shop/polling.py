@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from adolf import metrics
 from shop import alerts, locks
 from shop.clients import client_for
 from shop.detection import record_page
@@ -76,14 +77,17 @@ def poll_store(
         _read(store, run, token, on_events, on_page)
     except locks.LeaseLost as exc:
         _finish(run, PollRun.Outcome.FAILED, error_type="LeaseLost", error_message=str(exc))
+        metrics.poll_failed("LeaseLost")
         raise
     except Exception as exc:
         # Whatever stopped the poll (the store, a time limit, the database) is on record,
         # and the store shows as failing until a poll completes.
         _failed(store, run, exc)
+        metrics.poll_failed(type(exc).__name__)
         raise
     finally:
         locks.release(store.pk, token)
+        metrics.POLL_DURATION.observe(time.monotonic() - started)
         logger.info(
             "poll store=%s outcome=%s pages=%s orders=%s events=%s duration=%.2fs",
             store.slug, run.outcome, run.pages, run.orders_seen, run.events_created, time.monotonic() - started,
@@ -102,6 +106,7 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> None:
             # from this point by the next one, not restarted.
             progress = {"listing_began": began, "listing_after": poll.after, "listing_cursor": asdict(page.cursor)}
             result = record_page(store, page.orders, window_start=poll.after, lease_token=token, progress=progress)
+            metrics.poll_orders_seen(order.status for order in page.orders)
             run.pages += 1
             run.orders_seen += result.orders
             run.events_created += len(result.event_keys)

@@ -14,6 +14,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from adolf import metrics
+from adolf.logs import log_context
 from notifications.publish import publish
 from shop.models import OrderEvent
 from shop.rules import LEVELS
@@ -51,7 +53,9 @@ def _publish_one(event_id: int) -> int:
         if event is None:
             return 0  # published already, or another worker holds it right now
         if event.notify:
-            _publish(event)
+            with log_context(store=event.store.slug, order=event.order_id):
+                _publish(event)
+            transaction.on_commit(lambda event_type=event.event_type: metrics.notification_sent(event_type))
         event.published_at = timezone.now()
         event.save(update_fields=["published_at"])
         return 1

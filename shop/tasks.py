@@ -12,6 +12,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from adolf.logs import log_context
 from adolf.retry import backoff_delay
 from shop import polling
 from shop.models import OrderEvent, OrderState, PollRun, Store
@@ -38,7 +39,8 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
             poll_orders.delay(store_id=pk, trigger=trigger)
         return {"stores": ids}
     try:
-        run = polling.poll_store(store_id, trigger=trigger, on_events=enqueue_notifications)
+        with log_context(store=store_id):
+            run = polling.poll_store(store_id, trigger=trigger, on_events=enqueue_notifications)
     except Store.DoesNotExist:
         return {"skipped": f"store {store_id} no longer exists"}
     except polling.PollSkipped as exc:

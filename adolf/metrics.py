@@ -1,0 +1,102 @@
+"""The deployment's Prometheus metrics, recorded where things happen and merged across processes.
+
+Every process (gunicorn workers, Celery's prefork children, management commands) writes
+its values to mmap files in PROMETHEUS_MULTIPROC_DIR; `/metrics` merges them
+(`adolf.exposition`). No label carries an order, a customer or anything else unbounded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter as Tally
+from collections.abc import Iterable
+from pathlib import Path
+
+from prometheus_client import Counter, Gauge, Histogram, multiprocess, values
+
+from adolf import multiproc
+
+multiproc.configure()
+# Set explicitly rather than left to prometheus_client's import-time check: Celery's CLI
+# imports Flower's plugin, and with it prometheus_client, before our app (and the
+# environment it sets) is loaded.
+values.ValueClass = values.MultiProcessValue(multiproc.process_identifier)
+
+POLL_DURATION = Histogram(
+    "shop_poll_duration_seconds",
+    "Time one poll of one WooCommerce store took, failed polls included.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
+)
+POLL_ORDERS = Counter("shop_poll_orders_count", "Orders read by polls, by their status.", ["status"])
+POLL_ERRORS = Counter("shop_poll_errors_total", "Polls that failed, by error type.", ["error_type"])
+NOTIFICATIONS_SENT = Counter(
+    "shop_notifications_sent", "Order events published to staff as notifications.", ["event_type"]
+)
+DELIVERIES = Counter(
+    "adolf_deliveries_total",
+    "Delivery attempts by channel kind and outcome (sent, retry, failed, dead).",
+    ["channel_kind", "outcome"],
+)
+TASK_SUBMISSIONS = Counter(
+    "adolf_task_submissions_total",
+    "Tasks microservices submitted over the API, by service and outcome (queued, duplicate, refused).",
+    ["service", "outcome"],
+)
+TASKS_FINISHED = Counter("adolf_tasks_finished_total", "Celery tasks finished, by task and state.", ["task", "state"])
+# livesum: a prefork child that dies stops counting once it is marked dead.
+TASKS_RUNNING = Gauge("adolf_tasks_running", "Celery tasks running now.", ["task"], multiprocess_mode="livesum")
+
+
+def poll_orders_seen(statuses: Iterable[str]) -> None:
+    """Count the orders of one page by status: one increment per status, not per order."""
+    for status, count in Tally(statuses).items():
+        POLL_ORDERS.labels(status=status or "unknown").inc(count)
+
+
+def poll_failed(error_type: str) -> None:
+    POLL_ERRORS.labels(error_type=error_type).inc()
+
+
+def notification_sent(event_type: str) -> None:
+    NOTIFICATIONS_SENT.labels(event_type=event_type).inc()
+
+
+def delivery_attempted(channel_kind: str, outcome: str) -> None:
+    DELIVERIES.labels(channel_kind=channel_kind, outcome=outcome).inc()
+
+
+def task_submitted(service: str, outcome: str) -> None:
+    TASK_SUBMISSIONS.labels(service=service, outcome=outcome).inc()
+
+
+def process_died(pid: int) -> None:
+    """Drop a dead process's live gauges (its counters stay: they are history)."""
+    multiprocess.mark_process_dead(multiproc.process_identifier(pid))
+
+
+def sweep_dead_processes() -> list[int]:
+    """Mark dead every process of this host that left live gauges behind; return their pids.
+
+    A child killed outright (SIGKILL, the OOM killer) never runs its shutdown signal, so
+    each new pool child and each scrape look for such leftovers of their own host.
+    """
+    prefix = multiproc.host_prefix()
+    dead = set()
+    for path in Path(os.environ[multiproc.ENV]).glob("gauge_live*.db"):
+        identifier = path.name[:-3].split("_", 2)[-1]
+        pid = identifier.removeprefix(prefix)
+        if identifier.startswith(prefix) and pid.isdigit() and not _alive(int(pid)):
+            dead.add(int(pid))
+    for pid in dead:
+        process_died(pid)
+    return sorted(dead)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
