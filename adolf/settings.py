@@ -201,6 +201,12 @@ SHOP_POLL_LEASE_SECONDS = env_int("SHOP_POLL_LEASE_SECONDS", 120, minimum=1)
 # First retry delay of a poll that failed transiently (doubling, capped at 300 s, jittered).
 SHOP_POLL_RETRY_BACKOFF = env_int("SHOP_POLL_RETRY_BACKOFF", 30, minimum=1)
 
+# --- Shop webhooks ----------------------------------------------------------------------
+# The address stores reach this deployment at; webhook URLs registered on stores start with it.
+PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL") or "").rstrip("/")
+# The largest webhook body accepted (a WooCommerce order is a few KiB; 1 MiB is generous).
+SHOP_WEBHOOK_MAX_BYTES = env_int("SHOP_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+
 # --- Time and language --------------------------------------------------------------
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE") or "Europe/Moscow"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/tasks/", include("integrations.urls")),
     path("notifications/", include("notifications.urls")),
+    path("shop/", include("shop.urls")),
 ]
