@@ -201,6 +201,9 @@ SHOP_POLL_LEASE_SECONDS = env_int("SHOP_POLL_LEASE_SECONDS", 120, minimum=1)
 # First retry delay of a poll that failed transiently (doubling, capped at 300 s, jittered).
 SHOP_POLL_RETRY_BACKOFF = env_int("SHOP_POLL_RETRY_BACKOFF", 30, minimum=1)
 
+# Seconds a request to a store may take before it counts as a (retried) timeout.
+SHOP_STORE_TIMEOUT = env_int("SHOP_STORE_TIMEOUT", 20, minimum=1)
+
 # --- Shop webhooks ----------------------------------------------------------------------
 # The address stores reach this deployment at; webhook URLs registered on stores start with it.
 PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL") or "").rstrip("/")
