@@ -11,8 +11,8 @@ from adolf.celery import app as celery_app
 
 
 def _drop_connections(app: Celery) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # Only forget them: kombu keeps pools in a registry by broker URL and hands the same
+    # pool out again when the app switches back, so closing it here would break that.
     app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
