@@ -139,6 +139,7 @@ def caught_up(sim: SimulatedStore, store: Store) -> bool:
     return all(seen.get(oid) == state for oid, state in wanted.items())
 
 
+@pytest.mark.timeout(1800 if LONG else 300)
 def test_under_chaos_every_transition_has_one_event_and_every_notification_one_delivery(tmp_path, live_server, capsys):
     started = time.monotonic()
     figures: Counter = Counter()
