@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -61,11 +62,12 @@ def signature_matches(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body).encode(), signature.strip().encode())
 
 
-def is_ping(headers: dict[str, str] | object, body: bytes) -> bool:
+def is_ping(headers: Mapping[str, str], body: bytes) -> bool:
+    """Tell WooCommerce's creation ping (`webhook_id=N`, unsigned) from a delivery."""
     return SIGNATURE_HEADER not in headers and bool(PING.match(body.strip()))
 
 
-def verify(store: Store, headers, body: bytes) -> Accepted:
+def verify(store: Store, headers: Mapping[str, str], body: bytes) -> Accepted:
     """Check one delivery to `store`; return what it asks for or raise WebhookRejected.
 
     Signature failures are counted on the store (with F(), beside polling's own writes).
