@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 -include .env
 export
 
-.PHONY: run test lint format bench flower status migrate venv clean browser
+.PHONY: run test chaos lint format bench flower status migrate venv clean browser redis-server
 
 venv: $(STAMP)
 
@@ -28,8 +28,24 @@ run: venv
 	@echo "Starting web (http://127.0.0.1:8000/admin/), worker, beat and the demo store; Ctrl-C stops them all."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile.dev
 
-test: venv browser
+test: venv browser redis-server
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The long chaos run: a few thousand transitions through faults, kills and a broker restart.
+chaos: venv redis-server
+	CHAOS_MODE=long $(PY) -m pytest -m chaos -p no:cacheprovider $(PYTEST_ARGS)
+
+# The chaos suite starts a broker of its own: Debian's redis-server binary.
+REDIS_SERVER := /usr/bin/redis-server
+redis-server: $(REDIS_SERVER)
+
+$(REDIS_SERVER):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	else \
+		echo "$(REDIS_SERVER) is missing: install Debian's redis-server (sudo apt-get install redis-server) and run make test again." >&2; \
+		exit 1; \
+	fi
 
 # The inbox's browser test drives Debian's chromium (never `playwright install`'s download).
 CHROMIUM := /usr/bin/chromium

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "shop",
     "notifications",
     "integrations",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "adolf.urls"
@@ -207,6 +211,15 @@ if SHOP_POLL_MAX_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
 # First retry delay of a poll that failed transiently (doubling, capped at 300 s, jittered).
 SHOP_POLL_RETRY_BACKOFF = env_int("SHOP_POLL_RETRY_BACKOFF", 30, minimum=1)
 
+# Seconds a request to a store may take before it counts as a (retried) timeout.
+SHOP_STORE_TIMEOUT = env_int("SHOP_STORE_TIMEOUT", 20, minimum=1)
+
+# --- Shop webhooks ----------------------------------------------------------------------
+# The address stores reach this deployment at; webhook URLs registered on stores start with it.
+PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL") or "").rstrip("/")
+# The largest webhook body accepted (a WooCommerce order is a few KiB; 1 MiB is generous).
+SHOP_WEBHOOK_MAX_BYTES = env_int("SHOP_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+
 # --- Time and language --------------------------------------------------------------
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE") or "Europe/Moscow"
@@ -242,6 +255,18 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Repeated failed logins are throttled (django-axes): after AXES_FAILURE_LIMIT failures for
+# one user name from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

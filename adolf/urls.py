@@ -15,4 +15,5 @@ urlpatterns = [
     path("health/", health_view, name="health"),
     path("health/live", live_view, name="health-live"),
     path("metrics", metrics_view, name="metrics"),
+    path("shop/", include("shop.urls")),
 ]

@@ -12,7 +12,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shop import actions
+from shop import actions, webhook_registration
 from shop.forms import StoreForm
 from shop.models import OrderEvent, OrderState, PollRun, Store
 
@@ -24,14 +24,18 @@ class StoreAdmin(admin.ModelAdmin):
     list_filter = ["enabled", "api"]
     search_fields = ["name", "slug", "base_url"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["cursor", "last_success_at", "failing_since", "last_error", "outage_alerted", "schedule"]
-    actions = ["test_connection", "poll_now"]
+    readonly_fields = [
+        "cursor", "last_success_at", "failing_since", "last_error", "outage_alerted", "schedule", "webhook_url",
+        "webhook_health",
+    ]  # fmt: skip
+    actions = ["test_connection", "poll_now", "register_webhooks", "unregister_webhooks"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
         (_("Access"), {"fields": ["api", "consumer_key", "consumer_secret", "query_string_auth", "allow_http"]}),
         (_("Polling"), {"fields": ["poll_interval", "first_poll_lookback", "overlap", "schedule"]}),
         (_("Events"), {"fields": ["event_types"]}),
         (_("State"), {"fields": ["cursor", "last_success_at", "failing_since", "last_error", "outage_alerted"]}),
+        (_("Webhooks"), {"fields": ["webhook_url", "webhook_health"]}),
     ]
 
     def get_queryset(self, request):
@@ -76,6 +80,52 @@ class StoreAdmin(admin.ModelAdmin):
             return "—"
         state = _("enabled") if task.enabled else _("disabled")
         return f"{task.name}: {task.interval} ({state})"
+
+    @admin.display(description=_("webhook URL"))
+    def webhook_url(self, store: Store) -> str:
+        if store.pk is None:
+            return "—"
+        try:
+            return webhook_registration.webhook_url(store)
+        except webhook_registration.RegistrationError:
+            return webhook_registration.webhook_path(store)
+
+    @admin.display(description=_("webhook health"))
+    def webhook_health(self, store: Store) -> str:
+        if store.pk is None:
+            return "—"
+        registered = ", ".join(store.webhook_ids) or _("none registered")
+        last = (
+            _("%(age)s ago") % {"age": timesince(store.webhook_last_delivery_at)}
+            if store.webhook_last_delivery_at
+            else _("never")
+        )
+        return format_html(
+            "{}: {}<br>{}: {} ({} {})<br>{}: {}",
+            _("webhooks"), registered,
+            _("last delivery"), last, store.webhook_deliveries, _("in all"),
+            _("signature failures"), store.webhook_signature_failures,
+        )  # fmt: skip
+
+    @admin.action(description=_("Register webhooks"))
+    def register_webhooks(self, request, queryset) -> None:
+        for store in queryset:
+            try:
+                topics = webhook_registration.register(store)
+            except webhook_registration.RegistrationError as exc:
+                self.message_user(request, f"{store.name}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{store.name}: " + _("webhooks registered: %s") % ", ".join(topics))
+
+    @admin.action(description=_("Unregister webhooks"))
+    def unregister_webhooks(self, request, queryset) -> None:
+        for store in queryset:
+            try:
+                count = webhook_registration.unregister(store)
+            except webhook_registration.RegistrationError as exc:
+                self.message_user(request, f"{store.name}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{store.name}: " + _("%d webhook(s) removed.") % count)
 
     @admin.action(description=_("Test connection"))
     def test_connection(self, request, queryset) -> None:

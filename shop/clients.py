@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from shop.models import Store
 from shop.woocommerce import StoreConfig, build_client
 from shop.woocommerce.base import StoreClient
@@ -16,6 +18,7 @@ def config_for(store: Store) -> StoreConfig:
         name=store.name,
         query_string_auth=store.query_string_auth,
         allow_http=store.allow_http,
+        timeout=settings.SHOP_STORE_TIMEOUT,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -17,6 +19,11 @@ def default_event_types() -> list[str]:
 
 def default_poll_interval() -> int:
     return settings.SHOP_POLLING_INTERVAL
+
+
+def new_webhook_token() -> str:
+    """Return the unguessable path segment of a store's webhook URL."""
+    return secrets.token_urlsafe(24)
 
 
 class Store(models.Model):
@@ -89,6 +96,18 @@ class Store(models.Model):
     poll_lease_token = models.CharField(max_length=32, blank=True, editable=False)
     poll_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Webhooks (shop.webhooks): the receiver's URL token, the secret WooCommerce signs with,
+    # the webhooks registered on the store, and the receiver's health.
+    webhook_token = models.CharField(
+        _("webhook URL token"), max_length=64, unique=True, default=new_webhook_token, editable=False
+    )
+    webhook_secret = EncryptedTextField(_("webhook secret"), blank=True, editable=False)
+    webhook_ids = models.JSONField(_("registered webhooks"), default=dict, blank=True, editable=False)
+    webhook_last_delivery_at = models.DateTimeField(_("last webhook delivery"), null=True, blank=True)
+    webhook_deliveries = models.PositiveIntegerField(_("webhook deliveries"), default=0)
+    webhook_signature_failures = models.PositiveIntegerField(_("webhook signature failures"), default=0)
+    webhook_last_failure_at = models.DateTimeField(_("last signature failure"), null=True, blank=True)
+
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask", null=True, blank=True, editable=False, on_delete=models.SET_NULL
     )
@@ -109,6 +128,11 @@ class Store(models.Model):
         {"cursor", "last_success_at", "last_error", "failing_since", "outage_alerted", "poll_lease_token",
          "poll_lease_until", "periodic_task", "listing_began", "listing_after", "listing_cursor"}
     )  # fmt: skip
+    # Written only by the webhook receiver and by (un)registering, with update(), likewise.
+    WEBHOOK_STATE_FIELDS = frozenset(
+        {"webhook_secret", "webhook_ids", "webhook_last_delivery_at", "webhook_deliveries",
+         "webhook_signature_failures", "webhook_last_failure_at"}
+    )  # fmt: skip
 
     def save(self, *args, **kwargs) -> None:
         # The beat schedule follows the store in the same transaction.
@@ -118,7 +142,9 @@ class Store(models.Model):
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.POLL_STATE_FIELDS
+                if not field.primary_key
+                and field.name not in self.POLL_STATE_FIELDS
+                and field.name not in self.WEBHOOK_STATE_FIELDS
             ]
         with transaction.atomic():
             super().save(*args, **kwargs)

@@ -14,7 +14,7 @@ from kombu.exceptions import OperationalError
 
 from adolf.logs import log_context
 from adolf.retry import backoff_delay
-from shop import polling
+from shop import polling, webhooks
 from shop.models import OrderEvent, OrderState, PollRun, Store
 from shop.publishing import publish_events, unpublished_event_ids
 from shop.woocommerce.errors import RateLimitedError, TransientError
@@ -58,6 +58,24 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
         "poll_run": run.pk, "outcome": run.outcome, "pages": run.pages, "orders": run.orders_seen,
         "events": run.events_created,
     }  # fmt: skip
+
+
+@shared_task(name="shop.process_webhook", bind=True, max_retries=POLL_MAX_RETRIES)
+def process_webhook(self, store_id: int, order_id: int, topic: str = "") -> dict:
+    """Re-fetch the order a webhook named and record it as a poll would."""
+    try:
+        event_ids = webhooks.refetch(store_id, order_id, topic)
+    except Store.DoesNotExist:
+        return {"skipped": "the store is gone"}
+    except RateLimitedError as exc:
+        wait = exc.retry_after if exc.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
+        raise self.retry(exc=exc, countdown=min(wait, POLL_BACKOFF_CAP)) from None
+    except TransientError as exc:
+        countdown = backoff_delay(self.request.retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=POLL_BACKOFF_CAP)
+        raise self.retry(exc=exc, countdown=countdown) from None
+    if event_ids:
+        enqueue_notifications(event_ids)
+    return {"order": order_id, "events": len(event_ids)}
 
 
 def enqueue_notifications(event_ids: list[int]) -> None:

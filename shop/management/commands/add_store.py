@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from shop.clients import config_for
 from shop.models import Store
+from shop.webhook_registration import RegistrationError, webhook_path, webhook_url
 from shop.woocommerce.config import StoreConfigError
 
 
@@ -25,6 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--slug", help="default: made from the name")
         parser.add_argument("--allow-http", action="store_true", help="allow a plain-http store (OAuth 1.0a is used)")
         parser.add_argument("--query-string-auth", action="store_true", help="send the keys in the query string")
+        parser.add_argument(
+            "--webhook-secret",
+            help="the secret of webhooks made by hand in WooCommerce (Settings → Advanced → Webhooks)",
+        )
 
     def handle(self, *args, **options) -> None:
         store = Store(
@@ -36,6 +41,7 @@ class Command(BaseCommand):
             consumer_secret=options["consumer_secret"],
             allow_http=options["allow_http"],
             query_string_auth=options["query_string_auth"],
+            webhook_secret=options["webhook_secret"] or "",
         )
         if options["interval"] is not None:
             store.poll_interval = options["interval"]
@@ -50,3 +56,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             store.save()
         self.stdout.write(f"Added store id={store.pk} slug={store.slug} (polled every {store.poll_interval} s)")
+        try:
+            self.stdout.write(f"Webhook URL: {webhook_url(store)}")
+        except RegistrationError:
+            self.stdout.write(f"Webhook URL: <PUBLIC_BASE_URL>{webhook_path(store)} (set PUBLIC_BASE_URL)")

@@ -5,7 +5,8 @@ must be answered with exactly 200 — WooCommerce's admin screen refuses the web
 otherwise, while its REST controller creates it and ignores the ping's outcome
 (`strict_ping=False` behaves so); the body is rendered when the delivery runs,
 not when the event happened; deliveries for one order are coalesced within a window;
-nothing is retried; seven failures in a row disable the webhook. Loss is configurable.
+nothing is retried; seven failures in a row disable the webhook. Loss is configurable, and so
+are the late and the doubled deliveries that Action Scheduler produces under load.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ class WebhookHub:
         coalesce_seconds: float = 0.0,
         delay_seconds: float = 0.0,
         loss_rate: float = 0.0,
+        late_rate: float = 0.0,
+        late_seconds: float = 0.0,
+        duplicate_rate: float = 0.0,
         seed: int | None = None,
         timeout: float = 5.0,
         strict_ping: bool = True,
@@ -90,6 +94,11 @@ class WebhookHub:
         self.coalesce_seconds = coalesce_seconds
         self.delay_seconds = delay_seconds
         self.loss_rate = loss_rate
+        self.late_rate = late_rate
+        self.late_seconds = late_seconds
+        self.duplicate_rate = duplicate_rate
+        self.late = 0
+        self.duplicated = 0
         self.drop_next = 0
         self.webhooks: dict[int, SimWebhook] = {}
         self.deliveries: list[Delivery] = []
@@ -196,9 +205,17 @@ class WebhookHub:
                     p.webhook_id == webhook.id and p.order_id == order.id for p in self._queue
                 ):
                     continue
-                self._seq += 1
                 due = now + max(self.delay_seconds, self.coalesce_seconds)
-                heapq.heappush(self._queue, _Pending(due, self._seq, webhook.id, topic, order.id))
+                copies = 1
+                if self.late_rate and self._random.random() < self.late_rate:
+                    due += self._random.uniform(0, self.late_seconds)
+                    self.late += 1
+                if self.duplicate_rate and self._random.random() < self.duplicate_rate:
+                    copies = 2
+                    self.duplicated += 1
+                for _ in range(copies):
+                    self._seq += 1
+                    heapq.heappush(self._queue, _Pending(due, self._seq, webhook.id, topic, order.id))
             self._cond.notify_all()
 
     def _run(self) -> None:

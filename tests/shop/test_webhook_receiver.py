@@ -1,0 +1,65 @@
+"""The webhook receiver: answers WooCommerce's ping, verifies signatures, hands the order on."""
+
+from __future__ import annotations
+
+import pytest
+
+from shop.models import OrderEvent, Store
+from tests.shop.conftest import ago
+from tests.shop.webhook_support import SECRET, deliver, url_of
+from tests.support.processes import wait_for
+
+
+@pytest.fixture
+def hooked(store) -> Store:
+    Store.objects.filter(pk=store.pk).update(webhook_secret=SECRET)
+    store.refresh_from_db()
+    return store
+
+
+@pytest.mark.django_db
+def test_it_answers_the_creation_ping_with_exactly_200(client, hooked):
+    response = client.generic(
+        "POST", url_of(hooked), b"webhook_id=17", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 200
+    hooked.refresh_from_db()
+    assert (hooked.webhook_deliveries, hooked.webhook_signature_failures) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_each_store_has_its_own_unguessable_url(sim, hooked):
+    from tests.shop.conftest import store_for
+
+    other = store_for(sim, slug="other")
+
+    assert hooked.webhook_token != other.webhook_token
+    assert len(hooked.webhook_token) >= 32
+    assert str(hooked.pk) not in url_of(hooked).split("/")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_delivery_is_answered_at_once_and_the_order_refetched_and_recorded(client, sim, hooked, celery_worker):
+    order = sim.store.create_order(status="processing", at=ago(sim, minutes=1))
+    # The body is only a hint: the order is read again from the store.
+    response = deliver(client, hooked, {"id": order.id, "status": "pending"})
+
+    assert response.status_code == 200
+    assert response.json() == {"queued": order.id}
+    event = wait_for(lambda: OrderEvent.objects.filter(order_id=order.id).first(), timeout=30, what="the event")
+    assert (event.event_type, event.source, event.to_status) == ("shop.order.new", "webhook", "processing")
+    hooked.refresh_from_db()
+    assert hooked.webhook_deliveries == 1
+    assert hooked.webhook_last_delivery_at is not None
+
+
+@pytest.mark.django_db
+def test_a_delivery_to_a_disabled_store_is_acknowledged_and_ignored(client, hooked):
+    Store.objects.filter(pk=hooked.pk).update(enabled=False)
+
+    response = deliver(client, hooked, {"id": 5})
+
+    assert response.status_code == 200
+    assert response.json() == {"ignored": "the store is disabled in ADOLF"}

@@ -1,0 +1,118 @@
+"""Every delivery the receiver refuses gets a clear error, and nothing is stored or queued."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from shop.models import OrderEvent, OrderState, Store
+from tests.shop.webhook_support import SECRET, deliver, url_of
+from tests.support.processes import queued_messages
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hooked(store) -> Store:
+    Store.objects.filter(pk=store.pk).update(webhook_secret=SECRET)
+    store.refresh_from_db()
+    return store
+
+
+def nothing_recorded() -> bool:
+    return not OrderEvent.objects.exists() and not OrderState.objects.exists()
+
+
+@pytest.fixture(autouse=True)
+def empty_queues():
+    from tests.support.processes import purge_queues
+
+    purge_queues()
+    yield
+    assert queued_messages() == 0, "a refused delivery queued a task"
+
+
+def test_it_refuses_a_wrong_signature_with_401_and_counts_it(client, hooked):
+    response = deliver(client, hooked, {"id": 1}, secret="not-the-secret")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "bad_signature"
+    hooked.refresh_from_db()
+    assert hooked.webhook_signature_failures == 1
+    assert hooked.webhook_last_failure_at is not None
+    assert hooked.webhook_deliveries == 0
+    assert nothing_recorded()
+
+
+def test_it_refuses_a_missing_signature_with_401(client, hooked):
+    response = deliver(client, hooked, {"id": 1}, HTTP_X_WC_WEBHOOK_SIGNATURE="")
+
+    assert response.status_code == 401
+    assert "missing" in response.json()["error"]["message"]
+
+
+def test_a_body_changed_after_signing_is_refused(client, hooked):
+    from shop.woocommerce.simulator.webhooks import sign
+
+    signature = sign(SECRET, b'{"id": 1}')
+    response = deliver(client, hooked, b'{"id": 2}', HTTP_X_WC_WEBHOOK_SIGNATURE=signature)
+
+    assert response.status_code == 401
+
+
+def test_a_store_without_a_webhook_secret_refuses_every_delivery(client, store):
+    response = deliver(client, store, {"id": 1}, secret="")
+
+    assert response.status_code == 401
+    assert "no webhook secret" in response.json()["error"]["message"]
+
+
+@override_settings(SHOP_WEBHOOK_MAX_BYTES=2048)
+def test_an_oversized_body_is_refused_with_413(client, hooked):
+    response = deliver(client, hooked, {"id": 1, "padding": "x" * 5000})
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert nothing_recorded()
+
+
+@pytest.mark.parametrize(
+    ("body", "topic", "code"),
+    [
+        (b"{not json", "order.updated", "malformed_body"),
+        (b"\xff\xfe\x00", "order.updated", "malformed_body"),
+        (b"[1, 2]", "order.updated", "malformed_body"),
+        (b'{"id": "12"}', "order.updated", "malformed_body"),
+        (b'{"id": -3}', "order.updated", "malformed_body"),
+        (b'{"id": true}', "order.updated", "malformed_body"),
+        (b'{"id": 99999999999999999999999}', "order.updated", "malformed_body"),
+        (b'{"number": "12"}', "order.updated", "malformed_body"),
+        (b'{"id": 12}', "product.updated", "unsupported_topic"),
+        (b'{"id": 12}', "", "unsupported_topic"),
+    ],
+)
+def test_a_malformed_delivery_is_refused_with_400(client, hooked, body, topic, code):
+    response = deliver(client, hooked, body, topic=topic)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
+    assert nothing_recorded()
+
+
+def test_an_unknown_url_is_404(client, hooked):
+    response = client.post("/shop/webhooks/not-a-token/", b"{}", content_type="application/json")
+
+    assert response.status_code == 404
+
+
+def test_only_post_is_accepted(client, hooked):
+    assert client.get(url_of(hooked)).status_code == 405
+
+
+def test_a_ping_shaped_body_with_a_bad_signature_is_not_a_ping(client, hooked):
+    response = client.generic(
+        "POST", url_of(hooked), b"webhook_id=3", content_type="application/x-www-form-urlencoded",
+        HTTP_X_WC_WEBHOOK_SIGNATURE="forged",
+    )  # fmt: skip
+
+    assert response.status_code == 401
