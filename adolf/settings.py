@@ -205,7 +205,7 @@ SHOP_POLL_RUNS_RETENTION_DAYS = env_int("SHOP_POLL_RUNS_RETENTION_DAYS", 30, min
 SHOP_POLL_LEASE_SECONDS = env_int("SHOP_POLL_LEASE_SECONDS", 120, minimum=1)
 # A poll stops reading after this long and the next poll reads on (a backlog after an
 # outage can be longer than any one task may run).
-SHOP_POLL_MAX_SECONDS = env_int("SHOP_POLL_MAX_SECONDS", 240, minimum=0)
+SHOP_POLL_MAX_SECONDS = env_int("SHOP_POLL_MAX_SECONDS", CELERY_TASK_SOFT_TIME_LIMIT // 2, minimum=0)
 if SHOP_POLL_MAX_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("SHOP_POLL_MAX_SECONDS must be below CELERY_TASK_SOFT_TIME_LIMIT")
 # First retry delay of a poll that failed transiently (doubling, capped at 300 s, jittered).

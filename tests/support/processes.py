@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
+import kombu.exceptions
+import redis
 from celery import Celery
 from django.conf import settings
 from django.db import connection
@@ -103,7 +105,10 @@ def start_worker(
     def answers() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"worker exited with {process.returncode}:\n{handle.log()[-3000:]}")
-        return bool((control or celery_app).control.ping(destination=[name], timeout=0.5))
+        try:
+            return bool((control or celery_app).control.ping(destination=[name], timeout=0.5))
+        except (OSError, redis.RedisError, kombu.exceptions.OperationalError):
+            return False  # a pooled connection to a broker that was just restarted: ask again
 
     try:
         wait_for(answers, timeout=60, what=f"worker {name} to answer a ping")
