@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_only_staff_may_see_it(client, django_user_model):
-    django_user_model.objects.create_user("customer", password="pw-customer-1")
-    client.login(username="customer", password="pw-customer-1")
+    client.force_login(django_user_model.objects.create_user("customer", password="pw-customer-1"))
 
     response = client.get("/dashboard/")
 
