@@ -112,10 +112,11 @@ def main() -> None:
     print(f"machine: {platform.node()} {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {len(__import__('os').sched_getaffinity(0))} cores")  # fmt: skip
     print_poll_table(poll_benchmark())
-    from bench import fanout, gateway
+    from bench import fanout, gateway, webhook
 
     fanout.print_table(fanout.run())
     gateway.print_table(gateway.publishing(), gateway.callbacks())
+    webhook.print_table(webhook.run())
 
 
 if __name__ == "__main__":
