@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.utils import timezone
 
 from shop.models import Store
 
@@ -51,9 +50,3 @@ def renew(store_id: int, token: str, **progress: object) -> None:
 
 def release(store_id: int, token: str) -> None:
     Store.objects.filter(pk=store_id, poll_lease_token=token).update(poll_lease_token="", poll_lease_until=None)
-
-
-def seconds_left(store_id: int) -> float:
-    """How long until the current lease runs out (0 if none)."""
-    until = Store.objects.filter(pk=store_id).values_list("poll_lease_until", flat=True).first()
-    return max(0.0, (until - timezone.now()).total_seconds()) if until else 0.0

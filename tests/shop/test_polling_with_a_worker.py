@@ -12,8 +12,7 @@ from django.utils import timezone
 from django_celery_results.models import TaskResult
 
 from notifications.models import Notification
-from shop import locks
-from shop.models import OrderEvent, PollRun
+from shop.models import OrderEvent, PollRun, Store
 from shop.tasks import poll_orders
 from tests.shop.conftest import ago
 from tests.support.processes import pool_children, start_worker, wait_for
@@ -81,7 +80,7 @@ def test_a_worker_killed_mid_poll_loses_and_repeats_no_event(sim, store, tmp_pat
             # is skipped, and a later poll reads on from the unchanged cursor.
             if PollRun.objects.filter(outcome="ok", started_at__gt=killed_at).exists():
                 return True
-            if locks.seconds_left(store.pk) == 0:
+            if not Store.objects.filter(pk=store.pk, poll_lease_until__gt=timezone.now()).exists():
                 poll_orders.delay(store_id=store.pk)
             return False
 

@@ -39,7 +39,7 @@ def wait_for(probe: Callable[[], T], *, timeout: float, interval: float = 0.2, w
         time.sleep(interval)
 
 
-def test_database_url() -> str:
+def database_url_of_tests() -> str:
     """Return a DATABASE_URL naming the database the tests use (pytest-django's test database)."""
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
@@ -52,7 +52,7 @@ def test_database_url() -> str:
 
 def child_env(**overrides: str) -> dict[str, str]:
     """The environment for a child process: ours, pointed at the test database."""
-    env = dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, DATABASE_URL=database_url_of_tests(), PYTHONUNBUFFERED="1")
     env.update(overrides)
     return env
 
