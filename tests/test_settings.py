@@ -137,3 +137,19 @@ def test_manage_py_check_deploy_passes_in_a_production_like_environment(tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_manage_py_names_a_missing_secret_instead_of_failing_later(tmp_path):
+    env = {"PATH": os.environ["PATH"], "ADOLF_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "manage.py: SECRET_KEY is not set. It is required when DEBUG is off; see .env.example."
+    )
