@@ -65,9 +65,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_celery_results",
     "adolf",
+    "operations",
     "shop",
     "notifications",
     "integrations",
+    "simulator",
     "axes",
 ]
 

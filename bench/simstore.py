@@ -22,7 +22,7 @@ def main() -> None:
     parser.add_argument("--minutes-ago", type=float, default=30)
     args = parser.parse_args()
     start_django()
-    from shop.woocommerce.simulator import SimulatedStore, StoreServer
+    from simulator import SimulatedStore, StoreServer
 
     store = SimulatedStore(https=False)
     start = store.now() - timedelta(minutes=args.minutes_ago)

@@ -23,7 +23,7 @@ def run(orders: int = ORDERS) -> dict:
     from notifications.models import Notification
     from shop.models import Store
     from shop.tasks import poll_orders
-    from shop.woocommerce.simulator import SimulatedStore, StoreServer
+    from simulator import SimulatedStore, StoreServer
     from tests.shop.webhook_support import SECRET, deliver
     from tests.support.processes import wait_for
 

@@ -19,11 +19,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from adolf.celery import app as celery_app
 from adolf.retry import backoff_delay
 from notifications.models import Channel, Delivery, DeliveryStatus, Level, Notification
 from notifications.transports import TransportError, transport_for
 
 logger = logging.getLogger(__name__)
+
+DISPATCH_TASK = "notifications.dispatch_delivery"
 
 # Longer waits are left to the sweeper: a Celery countdown that outlives the broker's
 # visibility timeout gets the task delivered twice.
@@ -39,11 +42,12 @@ def lease() -> timedelta:
 
 
 def enqueue(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:
-    """Send one dispatch task per delivery."""
-    from notifications.tasks import dispatch_delivery
+    """Send one dispatch task per delivery.
 
+    By the task's name: notifications.tasks, which defines it, stands above this module.
+    """
     for delivery_id in delivery_ids:
-        dispatch_delivery.apply_async((delivery_id,), countdown=countdown)
+        celery_app.signature(DISPATCH_TASK, args=(delivery_id,)).apply_async(countdown=countdown)
 
 
 def claim(delivery_id: int, now: datetime) -> int | None:

@@ -16,7 +16,7 @@ from notifications.publish import publish
 OUTCOMES = {DeliveryStatus.SENT: "sent", DeliveryStatus.PENDING: "retry", DeliveryStatus.FAILED: "failed"}
 
 
-@shared_task(name="notifications.dispatch_delivery", ignore_result=True)
+@shared_task(name=dispatch.DISPATCH_TASK, ignore_result=True)
 def dispatch_delivery(delivery_id: int) -> str | None:
     """Make one attempt at a delivery (a no-op unless it is pending and due)."""
     with log_context(delivery=delivery_id):

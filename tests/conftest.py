@@ -10,8 +10,8 @@ from django.conf import settings
 from tests.support.processes import purge_queues, settle, start_worker
 
 CI = os.environ.get("CI", "").lower() == "true"
-# Fixtures kept beside their helpers: the `browser` (Debian's chromium through Playwright).
-pytest_plugins = ["tests.support.browser"]
+# Fixtures kept beside their helpers: the `browser` (Debian's chromium through Playwright), the simulated `server`.
+pytest_plugins = ["tests.support.browser", "tests.support.simulated_store"]
 
 
 def _require_real_services() -> None:

@@ -1,4 +1,4 @@
-"""WooCommerce clients (REST v3 and MCP) behind one interface, and a store simulator to test them."""
+"""WooCommerce clients (REST v3 and MCP) behind one interface."""
 
 from __future__ import annotations
 

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import httpx
 
 from adolf.http import HttpError, new_client, send
 from shop.woocommerce.base import ConnectionReport
+from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.errors import AuthenticationError, InvalidResponseError, NotFoundError, StoreError
 
-if TYPE_CHECKING:
-    from shop.woocommerce.rest import RestClient
-
 MINIMUM_VERSION = (5, 8)  # modified_after arrived in WooCommerce 5.8
+
+
+class RestClient(Protocol):
+    """What the diagnosis needs of a REST client (shop.woocommerce.rest.RestClient is one)."""
+
+    config: StoreConfig
+    last_store_time: datetime | None
+
+    def request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, json_body: Any = None
+    ) -> httpx.Response: ...
+
+    def decode(self, response: httpx.Response, expect: type) -> Any: ...
 
 
 def parse_version(text: str) -> tuple[int, ...]:

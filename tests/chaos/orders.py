@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from shop import rules
 from shop.models import OrderState, Store
-from shop.woocommerce.simulator import SimulatedStore
+from simulator import SimulatedStore
 
 # Each step changes an order in one way staff hear of, and names the one event it must yield.
 PATHS = [

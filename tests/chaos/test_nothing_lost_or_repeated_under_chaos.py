@@ -26,7 +26,7 @@ from shop.polling import poll_store
 from shop.publishing import publish_events, unpublished_event_ids
 from shop.tasks import poll_orders
 from shop.webhook_registration import register
-from shop.woocommerce.simulator import SimulatedStore, StoreServer
+from simulator import SimulatedStore, StoreServer
 from tests.chaos.orders import Walker
 from tests.factories.notifications import webhook_channel
 from tests.support.broker import use_broker

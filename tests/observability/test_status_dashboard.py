@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from adolf import dashboard
+from shop.operations import events_per_hour, store_health
 from tests.observability.dashboard_data import healthy_and_failing_stores
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_only_staff_may_see_it(client, django_user_model):
 def test_each_store_shows_its_state_last_outcome_and_failed_polls_in_a_row(admin_client):
     healthy_and_failing_stores()
 
-    rows = {row.store.slug: row for row in dashboard.store_health()}
+    rows = {row.store.slug: row for row in store_health()}
     page = admin_client.get("/dashboard/").content.decode()
 
     assert {slug: (row.state, row.last_outcome, row.error_streak, row.events_24h) for slug, row in rows.items()} == {
@@ -45,8 +45,8 @@ def test_events_are_counted_per_hour_for_24_hours_and_7_days():
     now = timezone.now()
     healthy_and_failing_stores(now)
 
-    day = dashboard.events_per_hour(24, now)
-    week = dashboard.events_per_hour(24 * 7, now)
+    day = events_per_hour(24, now)
+    week = events_per_hour(24 * 7, now)
 
     assert len(day) == 24
     assert len(week) == 168

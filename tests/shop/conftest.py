@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from shop.models import Store
-from shop.woocommerce.simulator import SimulatedStore, StoreServer
+from simulator import SimulatedStore, StoreServer
 
 
 @pytest.fixture

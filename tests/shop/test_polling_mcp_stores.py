@@ -7,7 +7,7 @@ import pytest
 from shop.models import OrderEvent, Store
 from shop.polling import poll_store
 from shop.rules import CANCELLED, NEW
-from shop.woocommerce.simulator import StoreServer
+from simulator import StoreServer
 from tests.shop.conftest import ago
 
 pytestmark = pytest.mark.django_db

@@ -52,7 +52,7 @@ def test_it_refuses_a_missing_signature_with_401(client, hooked):
 
 
 def test_a_body_changed_after_signing_is_refused(client, hooked):
-    from shop.woocommerce.simulator.webhooks import sign
+    from simulator.webhooks import sign
 
     signature = sign(SECRET, b'{"id": 1}')
     response = deliver(client, hooked, b'{"id": 2}', HTTP_X_WC_WEBHOOK_SIGNATURE=signature)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from shop.models import Store
-from shop.woocommerce.simulator.webhooks import sign
+from simulator.webhooks import sign
 
 SECRET = "whsec-test-3f9a1c"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shop.woocommerce import AuthenticationError, UnsupportedOperationError, build_client
-from tests.woocommerce.conftest import BEFORE_ALL, fill
+from tests.support.simulated_store import BEFORE_ALL, fill
 
 
 def test_it_pages_through_orders_query_using_its_total_pages(server):

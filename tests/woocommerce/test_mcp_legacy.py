@@ -15,7 +15,7 @@ from shop.woocommerce import (
     build_client,
 )
 from shop.woocommerce.mcp import McpProtocolError, McpToolError
-from tests.woocommerce.conftest import BEFORE_ALL, fill
+from tests.support.simulated_store import BEFORE_ALL, fill
 
 
 def test_it_reads_every_order_past_the_first_hundred_in_one_session(server):

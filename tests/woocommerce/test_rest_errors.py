@@ -17,7 +17,7 @@ from shop.woocommerce import (
     TransientError,
     build_client,
 )
-from tests.woocommerce.conftest import BEFORE_ALL, fill
+from tests.support.simulated_store import BEFORE_ALL, fill
 
 
 def read_all(client):

@@ -7,7 +7,7 @@ import pytest
 
 from shop.woocommerce import AuthenticationError, build_client
 from shop.woocommerce.auth import OAuth1QueryAuth
-from tests.woocommerce.conftest import BEFORE_ALL, fill
+from tests.support.simulated_store import BEFORE_ALL, fill
 
 
 @pytest.mark.parametrize("method", ["HMAC-SHA1", "HMAC-SHA256"])

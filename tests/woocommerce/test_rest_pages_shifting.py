@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from shop.woocommerce import TransientError, build_client
-from tests.woocommerce.conftest import BEFORE_ALL, fill
+from tests.support.simulated_store import BEFORE_ALL, fill
 
 
 def shake(store, ids):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from shop.woocommerce import build_client
-from tests.woocommerce.conftest import AN_HOUR_AGO, BEFORE_ALL, fill
+from tests.support.simulated_store import AN_HOUR_AGO, BEFORE_ALL, fill
 
 
 def test_it_reads_every_order_past_the_first_hundred_exactly_once(server):

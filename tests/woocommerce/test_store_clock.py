@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shop.woocommerce import NotFoundError, build_client
-from tests.woocommerce.conftest import BEFORE_ALL, fill
+from tests.support.simulated_store import BEFORE_ALL, fill
 
 
 @pytest.mark.parametrize("api", ["rest", "mcp-legacy", "mcp-adapter"])

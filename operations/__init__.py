@@ -1,0 +1,1 @@
+"""Operations views over the whole deployment: /health/, /metrics, the status dashboard, `shop_status`."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    """The operations views; each domain app adds its part through operations.registry."""
+
+    name = "operations"
+    verbose_name = "Operations"

@@ -1,0 +1,272 @@
+"""What the shop adds to the operations views: store polling in /health/, /metrics, `shop_status` and /dashboard/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Min
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from operations.dashboard import chart
+from operations.registry import Component, Line, registry
+from operations.status import iso
+from shop.models import OrderEvent, PollRun, Store
+
+STREAK_WINDOW = 100  # failed polls counted back at most
+
+# A context of their own: other apps translate the same short words differently.
+STATES = {
+    "ok": pgettext_lazy("store health", "ok"),
+    "failing": pgettext_lazy("store health", "failing"),
+    "overdue": pgettext_lazy("store health", "overdue"),
+    "disabled": pgettext_lazy("store health", "disabled"),
+    "new": pgettext_lazy("store health", "not polled yet"),
+}
+
+
+def stale_after(poll_interval: int) -> timedelta:
+    """How long a store may go without a successful poll: the setting, or two intervals if longer."""
+    return max(timedelta(minutes=settings.HEALTH_POLL_STALE_MINUTES), timedelta(seconds=2 * poll_interval))
+
+
+def is_overdue(store: Store, now: datetime) -> bool:
+    """Whether an enabled store has gone too long without a successful poll (since it was added, if never)."""
+    return store.enabled and now - (store.last_success_at or store.created) > stale_after(store.poll_interval)
+
+
+# --- /health/ ------------------------------------------------------------------------------
+@registry.health_probe("stores")
+def check_stores() -> Component:
+    """Unhealthy while an enabled store has gone too long without a successful poll."""
+    now = timezone.now()
+    if not settings.SHOP_POLLING_ENABLED:
+        return Component(True, detail={"polling": "off (SHOP_POLLING_ENABLED)", "stores": []})
+    stores, overdue = [], []
+    for store in Store.objects.filter(enabled=True).order_by("slug"):
+        late = is_overdue(store, now)
+        stores.append(
+            {
+                "store": store.slug,
+                "last_success_at": iso(store.last_success_at),
+                "failing_since": iso(store.failing_since),
+                "overdue": late,
+            }
+        )
+        if late:
+            since = store.last_success_at or store.created
+            overdue.append(f"{store.slug} (no successful poll for {int((now - since).total_seconds() // 60)} min)")
+    if overdue:
+        return Component(False, "Polling not running: " + ", ".join(overdue), {"stores": stores})
+    return Component(True, detail={"stores": stores})
+
+
+# --- /metrics --------------------------------------------------------------------------------
+class StoreGauges(Collector):
+    """The order-event outbox and each enabled store's polling health, read at scrape time."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "shop_unpublished_events",
+            "Order events recorded but not yet published to staff.",
+            value=OrderEvent.objects.filter(published_at__isnull=True).count(),
+        )
+        last = GaugeMetricFamily(
+            "shop_store_last_success_timestamp_seconds",
+            "When each store was last polled successfully.",
+            labels=["store"],
+        )
+        failing = GaugeMetricFamily("shop_store_failing", "1 while a store's polls fail.", labels=["store"])
+        for slug, last_success, failing_since in Store.objects.filter(enabled=True).values_list(
+            "slug", "last_success_at", "failing_since"
+        ):
+            if last_success is not None:
+                last.add_metric([slug], last_success.timestamp())
+            failing.add_metric([slug], 1 if failing_since else 0)
+        yield last
+        yield failing
+
+
+registry.gauge(StoreGauges())
+
+
+# --- shop_status -------------------------------------------------------------------------
+def describe_stores(stores: list[dict[str, Any]]) -> Iterator[Line]:
+    """Text lines of the stores section: one paragraph per store."""
+    if not stores:
+        yield "Stores: none", ""
+        return
+    yield "Stores:", ""
+    for store in stores:
+        poll = store["last_poll"]
+        state = "disabled" if not store["enabled"] else "OVERDUE" if store["overdue"] else "ok"
+        if store["failing_since"]:
+            state = f"FAILING since {_when(store['failing_since'])}"
+        yield (
+            f"  {store['store']} ({store['name']}, {store['api']}): {state}",
+            ("error" if state.startswith(("OVERDUE", "FAILING")) else "success"),
+        )
+        if poll:
+            error = f" {poll['error_type']}" if poll["error_type"] else ""
+            yield (
+                (
+                    f"    last poll: {_when(poll['started_at'])} {poll['outcome']}{error}, "
+                    f"{poll['orders']} orders, {poll['events']} events"
+                ),
+                "",
+            )
+        else:
+            yield "    last poll: never", ""
+        yield f"    last success: {_when(store['last_success_at'])}; cursor: {_when(store['cursor'])}", ""
+        yield f"    known orders: {store['known_orders']}; unpublished events: {store['unpublished_events']}", ""
+        if store["last_error"]:
+            yield f"    last error: {store['last_error'].splitlines()[0][:200]}", ""
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "never"
+    return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@registry.status_section("stores", describe=describe_stores)
+def stores() -> list[dict[str, Any]]:
+    """Describe each store: last poll and its outcome, cursor, known orders, unpublished events."""
+    now = timezone.now()
+    rows = []
+    for store in Store.objects.annotate(known_orders=Count("order_states", distinct=True)).order_by("slug"):
+        run = (
+            PollRun.objects.filter(store=store).exclude(outcome=PollRun.Outcome.SKIPPED).order_by("-started_at").first()
+        )
+        rows.append(
+            {
+                "store": store.slug,
+                "name": store.name,
+                "enabled": store.enabled,
+                "api": store.api,
+                "poll_interval": store.poll_interval,
+                "last_poll": None
+                if run is None
+                else {
+                    "started_at": iso(run.started_at),
+                    "finished_at": iso(run.finished_at),
+                    "outcome": run.outcome,
+                    "trigger": run.trigger,
+                    "orders": run.orders_seen,
+                    "events": run.events_created,
+                    "error_type": run.error_type,
+                },
+                "last_success_at": iso(store.last_success_at),
+                "overdue": is_overdue(store, now),
+                "failing_since": iso(store.failing_since),
+                "last_error": store.last_error,
+                "cursor": iso(store.cursor),
+                "known_orders": store.known_orders,
+                "unpublished_events": OrderEvent.objects.filter(store=store, published_at__isnull=True).count(),
+            }
+        )
+    return rows
+
+
+def describe_unpublished(events: dict[str, Any]) -> Iterator[Line]:
+    """The outbox in one line."""
+    oldest = f" (oldest {_when(events['oldest'])})" if events["count"] else ""
+    yield f"Unpublished events: {events['count']}{oldest}", ""
+
+
+@registry.status_section("unpublished_events", describe=describe_unpublished)
+def unpublished_events() -> dict[str, Any]:
+    """Count the order events not yet published, and when the oldest was detected."""
+    unpublished = OrderEvent.objects.filter(published_at__isnull=True).aggregate(
+        n=Count("pk"), oldest=Min("detected_at")
+    )
+    return {"count": unpublished["n"], "oldest": iso(unpublished["oldest"])}
+
+
+# --- /dashboard/ ---------------------------------------------------------------------------
+@dataclass
+class StoreHealth:
+    """A row of the dashboard's store table."""
+
+    store: Store
+    state: str  # a key of STATES
+    last_outcome: str
+    error_streak: int
+    events_24h: int
+
+    @property
+    def state_label(self) -> str:
+        return str(STATES[self.state])
+
+    @property
+    def last_outcome_label(self) -> str:
+        return str(PollRun.Outcome(self.last_outcome).label) if self.last_outcome else ""
+
+
+def store_health(now: datetime | None = None) -> list[StoreHealth]:
+    """Return every store with its state, last outcome, failed polls in a row and recent events."""
+    now = now or timezone.now()
+    recent = dict(
+        OrderEvent.objects.filter(detected_at__gte=now - timedelta(hours=24))
+        .values_list("store")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = []
+    for store in Store.objects.order_by("name"):
+        outcomes = list(
+            PollRun.objects.filter(store=store)
+            .exclude(outcome__in=[PollRun.Outcome.SKIPPED, PollRun.Outcome.RUNNING])
+            .order_by("-started_at")
+            .values_list("outcome", flat=True)[:STREAK_WINDOW]
+        )
+        streak = next((i for i, outcome in enumerate(outcomes) if outcome != PollRun.Outcome.FAILED), len(outcomes))
+        last = outcomes[0] if outcomes else ""
+        rows.append(StoreHealth(store, _state(store, now), last, streak, recent.get(store.pk, 0)))
+    return rows
+
+
+def _state(store: Store, now: datetime) -> str:
+    if not store.enabled:
+        return "disabled"
+    if store.failing_since is not None:
+        return "failing"
+    if is_overdue(store, now):
+        return "overdue"
+    return "ok" if store.last_success_at else "new"
+
+
+def events_per_hour(hours: int, now: datetime | None = None) -> list[tuple[datetime, int]]:
+    """Count order events detected in each of the last `hours` whole hours (UTC), the current one last."""
+    now = now or timezone.now()
+    current = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    first = current - timedelta(hours=hours - 1)
+    counts = {
+        hour.astimezone(UTC): n
+        for hour, n in OrderEvent.objects.filter(detected_at__gte=first)
+        .annotate(hour=TruncHour("detected_at", tzinfo=UTC))
+        .values_list("hour")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return [(first + timedelta(hours=i), counts.get(first + timedelta(hours=i), 0)) for i in range(hours)]
+
+
+@registry.dashboard_panel("stores", template="shop/dashboard/stores.html")
+def stores_panel(now: datetime) -> dict[str, Any]:
+    """Each store's health, and the order events per hour over the last 24 hours and 7 days."""
+    return {
+        "stores": store_health(now),
+        "charts": [
+            chart(_("Order events per hour, last 24 hours"), events_per_hour(24, now)),
+            chart(_("Order events per hour, last 7 days"), events_per_hour(24 * 7, now)),
+        ],
+    }

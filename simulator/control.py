@@ -1,0 +1,69 @@
+"""The simulator's HTTP control API, for the demo and for processes other than the test's.
+
+POST /_simulator/orders {"status", "total", ...}        create an order
+POST /_simulator/orders/<id>/status {"status"}          move it
+POST /_simulator/orders/<id>/refunds {"amount", "reason"} refund it (no amount: fully)
+POST /_simulator/faults {"kind", "times", "path", ...}  inject a fault (see store.Fault)
+POST /_simulator/clock {"offset_seconds"}               shift the store's clock
+POST /_simulator/mcp/expire                             drop every MCP session
+GET  /_simulator/state                                  counts of orders, webhooks, deliveries
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from simulator.mcp import McpEndpoint
+from simulator.replies import Reply
+from simulator.store import ApiError, Fault, SimulatedStore
+from simulator.webhooks import WebhookHub
+
+ORDER_ACTION = re.compile(r"^/orders/(\d+)/(status|refunds)$")
+FAULT_FIELDS = set(Fault.__dataclass_fields__)
+
+
+def handle_control(
+    store: SimulatedStore, hub: WebhookHub, mcp_endpoints: Iterable[McpEndpoint], method: str, path: str, body: bytes
+) -> Reply:
+    """Answer one control request (`path` without the /_simulator prefix); raise ApiError for a bad one."""
+    try:
+        data: dict[str, Any] = json.loads(body) if body else {}
+    except ValueError:
+        raise ApiError(400, "invalid_json", "the body must be JSON") from None
+    if method == "GET" and path == "/state":
+        return Reply(200, {
+            "orders": len(store.orders),
+            "webhooks": len(hub.webhooks),
+            "deliveries": len(hub.deliveries),
+            "clock": store.now().isoformat(),
+        })  # fmt: skip
+    if method != "POST":
+        raise ApiError(405, "method_not_allowed", "use POST")
+    if path == "/orders":
+        allowed = {"status", "total", "currency", "first_name", "last_name", "email", "phone", "customer_note", "items"}
+        order = store.create_order(**{name: value for name, value in data.items() if name in allowed})
+        with store.lock:
+            return Reply(201, store.render(order))
+    if match := ORDER_ACTION.match(path):
+        order_id = int(match[1])
+        if match[2] == "status":
+            order = store.set_status(order_id, str(data.get("status", "")))
+            with store.lock:
+                return Reply(200, store.render(order))
+        refund = store.refund(order_id, data.get("amount"), str(data.get("reason", "")))
+        return Reply(201, {"id": refund.id, "amount": f"{refund.amount:.2f}"})
+    if path == "/faults":
+        options = {name: value for name, value in data.items() if name in FAULT_FIELDS and name != "kind"}
+        store.inject(str(data.get("kind", "status")), **options)
+        return Reply(201, {"injected": data.get("kind", "status")})
+    if path == "/clock":
+        store.set_clock_offset(float(data.get("offset_seconds", 0)))
+        return Reply(200, {"clock": store.now().isoformat()})
+    if path == "/mcp/expire":
+        for endpoint in mcp_endpoints:
+            endpoint.expire_sessions()
+        return Reply(200, {"expired": True})
+    raise ApiError(404, "rest_no_route", "no such control endpoint")

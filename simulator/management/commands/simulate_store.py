@@ -1,0 +1,83 @@
+"""Run the WooCommerce store simulator standalone, for the demo, manual testing and benchmarks."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from simulator import SimulatedStore, StoreServer
+from simulator.demo import DEMO_KEY, DEMO_SECRET
+from simulator.mcp import ADAPTER_PATH, LEGACY_PATH
+from simulator.scenario import Scenario
+from simulator.store import ApiKey
+
+
+class Command(BaseCommand):
+    help = "Serve a simulated WooCommerce store (REST v3, MCP, webhooks) and print its URL and keys."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8100, help="0 picks a free port")
+        parser.add_argument("--orders", type=int, default=0, help="orders to create at start-up")
+        parser.add_argument("--scenario", action="store_true", help="keep creating and changing orders")
+        parser.add_argument("--interval", type=float, default=2.0, help="seconds between scenario steps")
+        parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument(
+            "--plain-http", action="store_true", help="behave as a plain-http store (OAuth 1.0a only, no Basic auth)"
+        )
+        parser.add_argument(
+            "--demo-keys", action="store_true", help="use the fixed keys of the `make run` demo store (shop/demo.py)"
+        )
+        parser.add_argument("--webhook-delay", type=float, default=0.0, help="seconds before a webhook is delivered")
+        parser.add_argument("--webhook-loss", type=float, default=0.0, help="share of webhook deliveries lost (0-1)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        store = SimulatedStore(https=not options["plain_http"])
+        if options["demo_keys"]:
+            store.rw_key = ApiKey(DEMO_KEY, DEMO_SECRET, "read_write")
+            store.keys[DEMO_KEY] = store.rw_key
+        server = StoreServer(
+            store,
+            host=options["host"],
+            port=options["port"],
+            delay_seconds=options["webhook_delay"],
+            coalesce_seconds=options["webhook_delay"],
+            loss_rate=options["webhook_loss"],
+            seed=options["seed"],
+        )
+        scenario = Scenario(store, interval=options["interval"], seed=options["seed"])
+        start = datetime.now(UTC) - timedelta(days=1)
+        for n in range(options["orders"]):
+            store.create_order(status="completed", at=start + timedelta(seconds=n))
+        user, password = next(iter(store.app_passwords.items()))
+        lines = [
+            f"Simulated WooCommerce store at {server.url}",
+            f"  REST v3:         {server.url}/wp-json/wc/v3/  ("
+            + ("OAuth 1.0a only: plain http" if options["plain_http"] else "Basic auth, as behind https")
+            + ")",
+            f"  read/write key:  {store.rw_key.key}",
+            f"  its secret:      {store.rw_key.secret}",
+            f"  read-only key:   {store.read_key.key}",
+            f"  its secret:      {store.read_key.secret}",
+            f"  MCP (legacy):    {server.url}{LEGACY_PATH}  X-MCP-API-Key: <key>:<secret>",
+            f"  MCP (adapter):   {server.url}{ADAPTER_PATH}  user {user}, application password {password}",
+            f"  control API:     {server.url}/_simulator/  (orders, faults, clock, mcp/expire, state)",
+            "Ctrl-C stops it.",
+        ]
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        server.start()
+        if options["scenario"]:
+            scenario.start(on_step=lambda message: (self.stdout.write(message), self.stdout.flush()))
+        try:
+            stop.wait()
+        finally:
+            scenario.stop()
+            server.stop()

@@ -1,0 +1,91 @@
+"""A shop's day, compressed: orders arrive, get paid, shipped, cancelled, refunded.
+
+For the demo and for soak runs against the poller. Seeded, so a run can be replayed.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+
+from simulator.store import SimulatedStore
+
+NAMES = [("Ivan", "Petrov"), ("Anna", "Smirnova"), ("Oleg", "Ivanov"), ("Maria", "Kuznetsova"), ("John", "Doe")]
+# (weight, action): new orders dominate, every transition staff hear about shows up.
+ACTIONS = [
+    (30, "create"),
+    (20, "pay"),
+    (8, "hold"),
+    (15, "complete"),
+    (7, "cancel"),
+    (5, "fail"),
+    (4, "refund_part"),
+    (4, "refund_all"),
+    (2, "draft"),
+]
+
+
+class Scenario:
+    """Change a store one plausible step at a time, on demand or from a background thread."""
+
+    def __init__(self, store: SimulatedStore, *, interval: float = 2.0, seed: int | None = None) -> None:
+        self.store = store
+        self.interval = interval
+        self.random = random.Random(seed)  # noqa: S311 - a simulation, not a secret
+        self.log: list[str] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _pick(self, *statuses: str) -> int | None:
+        with self.store.lock:
+            ids = [order.id for order in self.store.orders.values() if order.status in statuses]
+        return self.random.choice(ids) if ids else None
+
+    def step(self) -> str:
+        """Make one change to the store and return what it was."""
+        weights, actions = zip(*ACTIONS, strict=True)
+        action = self.random.choices(actions, weights=weights)[0]
+        target = {
+            "pay": self._pick("pending", "on-hold"),
+            "hold": self._pick("pending"),
+            "complete": self._pick("processing"),
+            "cancel": self._pick("pending", "on-hold"),
+            "fail": self._pick("pending"),
+            "refund_part": self._pick("processing", "completed"),
+            "refund_all": self._pick("processing", "completed"),
+        }.get(action)
+        if action in ("create", "draft") or target is None:
+            first, last = self.random.choice(NAMES)
+            total = Decimal(self.random.randrange(300, 30000)) / 2
+            status = "checkout-draft" if action == "draft" else "pending"
+            order = self.store.create_order(status=status, total=total, first_name=first, last_name=last)
+            message = f"order #{order.id} placed ({status}, {total:.2f} {order.currency})"
+        elif action.startswith("refund"):
+            order = self.store.orders[target]
+            left = order.total - order.refunded
+            amount = None if action == "refund_all" else (left / 3).quantize(Decimal("0.01"))
+            refund = self.store.refund(target, amount, reason="customer request")
+            message = f"order #{target} refunded {refund.amount:.2f}"
+        else:
+            status = {"pay": "processing", "hold": "on-hold", "complete": "completed", "cancel": "cancelled"}.get(
+                action, "failed"
+            )
+            self.store.set_status(target, status)
+            message = f"order #{target} is now {status}"
+        self.log.append(message)
+        return message
+
+    def start(self, on_step: Callable[[str], object] = print) -> None:
+        def run() -> None:
+            while not self._stop.wait(self.interval):
+                on_step(self.step())
+
+        self._thread = threading.Thread(target=run, name="store-scenario", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(5)

@@ -1,0 +1,345 @@
+"""The simulated store's state: orders, refunds, keys, its clock, and the faults to inject.
+
+Thread-safe: the HTTP server's threads, the webhook deliverer, a scenario and the test
+itself all call in under one lock. Listing is a filter and a sort over the orders, cached
+until the next change, so reading 100 pages of 10,000 orders sorts once.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from simulator.payloads import SimOrder, SimRefund, order_json, refund_json
+
+CORE_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "checkout-draft")
+DATE_FILTERS = ("after", "before", "modified_after", "modified_before")
+ORDERBY = {"date": "created", "id": "id", "modified": "modified", "include": "id", "title": "id", "slug": "id"}
+
+
+class ApiError(Exception):
+    """A WordPress REST error: `{"code", "message", "data": {"status"}}`."""
+
+    def __init__(self, status: int, code: str, message: str, **data: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.data = status, code, message, data
+
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "data": {"status": self.status, **self.data}}
+
+
+def invalid_param(name: str, reason: str) -> ApiError:
+    return ApiError(400, "rest_invalid_param", f"Invalid parameter(s): {name}", params={name: reason})
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key: str
+    secret: str
+    permissions: str  # read | write | read_write
+
+    def may(self, method: str) -> bool:
+        need = "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
+        return self.permissions == "read_write" or self.permissions == need
+
+
+@dataclass
+class Fault:
+    """One misbehaviour to serve `times` times on paths starting with `path`."""
+
+    # status | rate_limit | unauthorized | slow | malformed | truncate | short_page | bad_item | drop
+    # | ignore_offset
+    kind: str
+    times: int = 1
+    path: str = "/wp-json/"
+    status: int = 500
+    retry_after: str | None = None
+    delay: float = 0.0
+    drop: int = 1
+
+
+def _key_pair(permissions: str) -> ApiKey:
+    return ApiKey(f"ck_{secrets.token_hex(20)}", f"cs_{secrets.token_hex(20)}", permissions)
+
+
+@dataclass
+class SimulatedStore:
+    """A WooCommerce store held in memory."""
+
+    base_url: str = "http://127.0.0.1"
+    version: str = "10.5.0"
+    # Served as if behind a TLS-terminating proxy: Basic auth works. Off, it is a plain-http
+    # store where WooCommerce accepts only OAuth 1.0a.
+    https: bool = True
+    rest_enabled: bool = True
+    woocommerce_active: bool = True
+    utc_offset: timedelta = timedelta(hours=3)
+    clock_offset: timedelta = timedelta(0)
+    keys: dict[str, ApiKey] = field(default_factory=dict)
+    app_passwords: dict[str, str] = field(default_factory=dict)
+    orders: dict[int, SimOrder] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    custom_statuses: set[str] = field(default_factory=set)
+    on_change: list[Callable[[str, SimOrder], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.lock = threading.RLock()
+        self._next_id = 100
+        self._revision = 0
+        self._listing_cache: dict[tuple, list[SimOrder]] = {}
+        if not self.keys:
+            self.rw_key = self.add_key("read_write")
+            self.read_key = self.add_key("read")
+        if not self.app_passwords:
+            self.app_passwords["adolf"] = " ".join(secrets.token_hex(2) for _ in range(6))
+
+    # --- keys and clock ---------------------------------------------------------------
+    def add_key(self, permissions: str) -> ApiKey:
+        key = _key_pair(permissions)
+        self.keys[key.key] = key
+        return key
+
+    def now(self) -> datetime:
+        """Return the store's clock (ours plus the injected offset), to the second."""
+        return (datetime.now(UTC) + self.clock_offset).replace(microsecond=0)
+
+    def statuses(self) -> tuple[str, ...]:
+        return (*CORE_STATUSES, "trash", *sorted(self.custom_statuses))
+
+    # --- faults ---------------------------------------------------------------------
+    def inject(self, kind: str, **options: Any) -> Fault:
+        fault = Fault(kind, **options)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.times > 0 and path.startswith(fault.path):
+                    fault.times -= 1
+                    if fault.times == 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    # --- mutations --------------------------------------------------------------------
+    def _changed(self, topic: str, order: SimOrder) -> None:
+        self._revision += 1
+        self._listing_cache.clear()
+        for listener in list(self.on_change):
+            listener(topic, order)
+
+    def _allocate_id(self) -> int:
+        # Orders and refunds share one id sequence, as posts do in WordPress.
+        self._next_id += 1
+        return self._next_id
+
+    def create_order(
+        self, *, status: str = "pending", total: str | Decimal = "1500.00", at: datetime | None = None, **details: Any
+    ) -> SimOrder:
+        with self.lock:
+            when = (at or self.now()).replace(microsecond=0)
+            order = SimOrder(
+                id=self._allocate_id(), status=status, total=Decimal(str(total)), created=when, modified=when, **details
+            )
+            if status in ("processing", "completed"):
+                order.paid = when
+            if status == "completed":
+                order.completed = when
+            self.orders[order.id] = order
+            self._changed("order.created", order)
+            return order
+
+    def order(self, order_id: int) -> SimOrder:
+        try:
+            return self.orders[order_id]
+        except KeyError:
+            raise ApiError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.") from None
+
+    def set_status(self, order_id: int, status: str, *, at: datetime | None = None) -> SimOrder:
+        with self.lock:
+            order = self.order(order_id)
+            when = (at or self.now()).replace(microsecond=0)
+            if status == "trash":
+                order.status_before_trash = order.status
+            order.status, order.modified = status, when
+            if status in ("processing", "completed") and order.paid is None:
+                order.paid = when
+            if status == "completed":
+                order.completed = when
+            self._changed("order.deleted" if status == "trash" else "order.updated", order)
+            return order
+
+    def trash(self, order_id: int) -> SimOrder:
+        return self.set_status(order_id, "trash")
+
+    def restore(self, order_id: int) -> SimOrder:
+        with self.lock:
+            order = self.order(order_id)
+            order.status, order.modified = order.status_before_trash or "pending", self.now()
+            self._changed("order.restored", order)
+            return order
+
+    def delete(self, order_id: int) -> None:
+        """Delete permanently, as WooCommerce's cleanup does to day-old checkout drafts."""
+        with self.lock:
+            order = self.orders.pop(order_id)
+            self._changed("order.deleted", order)
+
+    def refund(self, order_id: int, amount: str | Decimal | None = None, reason: str = "") -> SimRefund:
+        """Refund part of an order, or what is left of it; a full refund makes it `refunded`."""
+        with self.lock:
+            order = self.order(order_id)
+            left = order.total - order.refunded
+            value = left if amount is None else Decimal(str(amount))
+            if value <= 0 or value > left:
+                raise ApiError(400, "woocommerce_rest_invalid_refund_amount", "Invalid refund amount.")
+            refund = SimRefund(self._allocate_id(), value, reason, self.now())
+            order.refunds.append(refund)
+            order.modified = refund.created
+            if order.refunded == order.total:
+                order.status = "refunded"
+            self._changed("order.updated", order)
+            return refund
+
+    def set_clock_offset(self, seconds: float) -> None:
+        with self.lock:
+            self.clock_offset = timedelta(seconds=seconds)
+
+    # --- reading ----------------------------------------------------------------------
+    def render(self, order: SimOrder) -> dict[str, Any]:
+        return order_json(order, self.base_url, self.utc_offset)
+
+    def render_refunds(self, order_id: int) -> list[dict[str, Any]]:
+        with self.lock:
+            order = self.order(order_id)
+            return [refund_json(order, refund, self.base_url, self.utc_offset) for refund in reversed(order.refunds)]
+
+    def list_orders(self, query: dict[str, list[str]]) -> tuple[list[SimOrder], int, int]:
+        """Apply `GET /orders` parameters; return (page of orders, X-WP-Total, X-WP-TotalPages)."""
+        per_page = _int_param(query, "per_page", 10, 1, 100)
+        page = _int_param(query, "page", 1, 1, None)
+        offset = _int_param(query, "offset", None, 0, None)
+        orderby = _one(query, "orderby") or "date"
+        if orderby not in ORDERBY:
+            raise invalid_param("orderby", f"orderby is not one of {', '.join(ORDERBY)}.")
+        order = _one(query, "order") or "desc"
+        if order not in ("asc", "desc"):
+            raise invalid_param("order", "order is not one of asc and desc.")
+        gmt = (_one(query, "dates_are_gmt") or "false").lower() in ("1", "true")
+        bounds = {name: self._date_param(query, name, gmt) for name in DATE_FILTERS}
+        statuses = self._status_param(query)
+        include = _ids_param(query, "include")
+        exclude = _ids_param(query, "exclude")
+        with self.lock:
+            filters = (tuple(sorted(statuses)), tuple(bounds.values()), include, exclude)
+            key = (self._revision, ORDERBY[orderby], order, filters)
+            matched = self._listing_cache.get(key)
+            if matched is None:
+                matched = self._filter_and_sort(bounds, statuses, include, exclude, ORDERBY[orderby], order == "desc")
+                self._listing_cache = {key: matched}
+        total = len(matched)
+        start = offset if offset is not None else (page - 1) * per_page
+        if start >= total and page > 1:
+            # Observed on WooCommerce 10.5 with HPOS: a page past the end is empty and counts 0.
+            return [], 0, 0
+        return matched[start : start + per_page], total, math.ceil(total / per_page)
+
+    def _filter_and_sort(
+        self,
+        bounds: dict[str, datetime | None],
+        statuses: set[str],
+        include: tuple[int, ...],
+        exclude: tuple[int, ...],
+        sort_field: str,
+        descending: bool,
+    ) -> list[SimOrder]:
+        def keep(order: SimOrder) -> bool:
+            if order.status not in statuses:
+                return False
+            if include and order.id not in include:
+                return False
+            if order.id in exclude:
+                return False
+            # Both bounds of each pair are exclusive, as WooCommerce applies them.
+            return not (
+                (bounds["after"] and not order.created > bounds["after"])
+                or (bounds["before"] and not order.created < bounds["before"])
+                or (bounds["modified_after"] and not order.modified > bounds["modified_after"])
+                or (bounds["modified_before"] and not order.modified < bounds["modified_before"])
+            )
+
+        matched = [order for order in self.orders.values() if keep(order)]
+        matched.sort(key=lambda order: (getattr(order, sort_field), order.id), reverse=descending)
+        return matched
+
+    def _date_param(self, query: dict[str, list[str]], name: str, gmt: bool) -> datetime | None:
+        raw = _one(query, name)
+        if not raw:
+            return None
+        try:
+            when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise invalid_param(name, f"{name} is not a valid date.") from None
+        if when.tzinfo is not None:
+            return when.astimezone(UTC)
+        # Naive dates are the site's local time unless dates_are_gmt says they are UTC.
+        return when.replace(tzinfo=UTC) - (timedelta(0) if gmt else self.utc_offset)
+
+    def _status_param(self, query: dict[str, list[str]]) -> set[str]:
+        values: list[str] = []
+        for name, items in query.items():
+            if name == "status" or name.startswith("status["):
+                for item in items:
+                    values.extend(part.strip() for part in item.split(",") if part.strip())
+        values = values or ["any"]
+        known = self.statuses()
+        for value in values:
+            if value != "any" and value not in known:
+                raise invalid_param("status", f"status[0] is not one of any, {', '.join(known)}.")
+        chosen = {value for value in values if value != "any"}
+        if "any" in values:
+            # `any` covers every status but trash, checkout drafts included.
+            chosen.update(status for status in known if status != "trash")
+        return chosen
+
+    def authenticate_key(self, key: str) -> ApiKey | None:
+        return self.keys.get(key)
+
+
+def _one(query: dict[str, list[str]], name: str) -> str | None:
+    values = query.get(name)
+    return values[-1] if values else None
+
+
+def _int_param(query: dict[str, list[str]], name: str, default: int | None, low: int, high: int | None) -> Any:
+    raw = _one(query, name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid_param(name, f"{name} is not of type integer.") from None
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} (inclusive) and {high} (inclusive)" if high else f"greater than or equal to {low}"
+        raise invalid_param(name, f"{name} must be {bound}")
+    return value
+
+
+def _ids_param(query: dict[str, list[str]], name: str) -> tuple[int, ...]:
+    ids: list[int] = []
+    for key, items in query.items():
+        if key == name or key.startswith(f"{name}["):
+            for item in items:
+                try:
+                    ids.extend(int(part) for part in item.split(",") if part.strip())
+                except ValueError:
+                    raise invalid_param(name, f"{name}[0] is not of type integer.") from None
+    return tuple(sorted(ids))

@@ -1,0 +1,54 @@
+"""The simulator is driven over HTTP too: orders, refunds, faults, clock, MCP sessions."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from shop.woocommerce import TransientError, build_client
+from tests.support.simulated_store import BEFORE_ALL
+
+
+def control(server, path, **body):
+    response = httpx.post(f"{server.url}/_simulator/{path}", json=body, timeout=5)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def test_orders_are_created_moved_and_refunded_over_http(server):
+    created = control(server, "orders", status="pending", total="250.00", first_name="Olga")
+    control(server, f"orders/{created['id']}/status", status="processing")
+    control(server, f"orders/{created['id']}/refunds", amount="50.00", reason="late")
+    with build_client(server.config()) as client:
+        order = client.get_order(created["id"])
+    assert order.status == "processing"
+    assert order.customer_name == "Olga Petrov"
+    assert [(refund.reason, str(refund.total)) for refund in order.refunds] == [("late", "-50.00")]
+
+
+def test_faults_are_injected_over_http(server):
+    control(server, "faults", kind="status", status=502, times=1)
+    with build_client(server.config()) as client:
+        with pytest.raises(TransientError):
+            list(client.iter_modified_orders(BEFORE_ALL))
+        (page,) = client.iter_modified_orders(BEFORE_ALL)
+        assert page.orders == ()
+
+
+def test_the_clock_and_mcp_sessions_are_controlled_over_http(server):
+    control(server, "clock", offset_seconds=120)
+    with build_client(server.config("mcp-legacy")) as client:
+        list(client.iter_modified_orders(BEFORE_ALL))
+        control(server, "mcp/expire")
+        list(client.iter_modified_orders(BEFORE_ALL))
+    assert server.legacy_mcp.calls.count("initialize") == 2
+    state = httpx.get(f"{server.url}/_simulator/state").json()
+    assert state["orders"] == 0
+
+
+def test_a_bad_control_request_gets_a_clear_error(server):
+    response = httpx.post(f"{server.url}/_simulator/orders/12345/status", json={"status": "completed"})
+    assert response.status_code == 404
+    assert response.json()["code"] == "woocommerce_rest_shop_order_invalid_id"
+    response = httpx.post(f"{server.url}/_simulator/orders", content=b"{not json")
+    assert response.status_code == 400
