@@ -16,16 +16,20 @@ import json
 import socket
 import threading
 import time
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from shop.woocommerce.config import StoreConfig
 from simulator.mcp import ADAPTER_PATH, LEGACY_PATH
 from simulator.replies import Reply
-from simulator.routes import Router
+from simulator.routes import NOT_FOUND_HTML, Router
 from simulator.store import ApiError, Fault, SimulatedStore
 from simulator.webhooks import WebhookHub
+
+# What one request is for: the store, its router, and the path below the store's own URL.
+Site = tuple[SimulatedStore, Router, str]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -35,8 +39,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        simulated = self.server.owner
-        fault = simulated.store.take_fault(self.path) if not self.path.startswith("/_simulator") else None
+        site = self.server.owner.resolve(self.path)
+        if site is None:
+            # No store lives at this path: the host's own 404 page.
+            self._send(Reply(404, NOT_FOUND_HTML, {"Content-Type": "text/html; charset=UTF-8"}), None)
+            return
+        store, router, path = site
+        fault = store.take_fault(path) if not path.startswith("/_simulator") else None
         if fault and fault.kind == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -46,8 +55,11 @@ class _Handler(BaseHTTPRequestHandler):
         reply = _fault_reply(fault) if fault and fault.kind in ("status", "rate_limit", "unauthorized") else None
         if reply is None:
             headers = {name: value for name, value in self.headers.items()}
-            target = _without_offset(self.path) if fault and fault.kind == "ignore_offset" else self.path
-            reply = simulated.router.dispatch(self.command, target, headers, body)
+            target = _without_offset(path) if fault and fault.kind == "ignore_offset" else path
+            reply = router.dispatch(self.command, target, headers, body)
+        self._send(reply, fault, store)
+
+    def _send(self, reply: Reply, fault: Fault | None, store: SimulatedStore | None = None) -> None:
         payload = reply.encoded()
         if fault and fault.kind == "malformed":
             # A PHP warning printed ahead of the JSON, the commonest way real stores break it.
@@ -61,7 +73,8 @@ class _Handler(BaseHTTPRequestHandler):
             payload = payload[: len(payload) // 2]
         try:
             self.send_response_only(reply.status)
-            self.send_header("Date", email.utils.format_datetime(simulated.store.now(), usegmt=True))
+            clock = store.now() if store is not None else datetime.now(UTC).replace(microsecond=0)
+            self.send_header("Date", email.utils.format_datetime(clock, usegmt=True))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(declared))
@@ -102,10 +115,63 @@ def _fault_reply(fault: Fault) -> Reply:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    owner: StoreServer
+    # Many stores' polls may connect at once; the default backlog of 5 refuses some.
+    request_queue_size = 128
+    owner: Listener
 
 
-class StoreServer:
+class Listener:
+    """The socket and its serving thread; subclasses say which store a request is for."""
+
+    verbose = False
+
+    def __init__(self, host: str, port: int) -> None:
+        self._server = _Server((host, port), _Handler)
+        self._server.owner = self
+        bound_host, bound_port = self._server.server_address[:2]
+        self.host_url = f"http://{bound_host}:{bound_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="simulated-store", daemon=True
+        )
+
+    def resolve(self, target: str) -> Site | None:
+        """Return the store a request target is for, its router and the path below the store; None if none."""
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread.is_alive():  # shutdown() waits for a serve_forever() that never ran otherwise
+            self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def store_config(store: SimulatedStore, api: str = "rest", *, read_only: bool = False, **options: Any) -> StoreConfig:
+    """Return a StoreConfig for a simulated store's keys (the application password for "mcp-adapter")."""
+    if api == "mcp-adapter":
+        user, password = next(iter(store.app_passwords.items()))
+        key, secret = user, password
+    else:
+        pair = store.read_key if read_only else store.rw_key
+        key, secret = pair.key, pair.secret
+    key, secret = options.pop("key", key), options.pop("secret", secret)
+    options.setdefault("allow_http", True)
+    options.setdefault("name", "simulated-shop")
+    if api == "rest" and store.https:
+        # The simulator stands in for an https store behind a TLS-terminating proxy.
+        options.setdefault("auth", "basic")
+    return StoreConfig(base_url=store.base_url, key=key, secret=secret, api=api, **options)
+
+
+class StoreServer(Listener):
     """A running simulated store; a context manager that starts and stops it."""
 
     def __init__(
@@ -117,21 +183,20 @@ class StoreServer:
         verbose: bool = False,
         **hub_options: Any,
     ) -> None:
+        super().__init__(host, port)
         self.store = store or SimulatedStore()
         self.verbose = verbose
-        self._server = _Server((host, port), _Handler)
-        self._server.owner = self
-        bound_host, bound_port = self._server.server_address[:2]
-        self.store.base_url = f"http://{bound_host}:{bound_port}"
+        self.store.base_url = self.host_url
         self.hub = WebhookHub(self.store, **hub_options)
         self.router = Router(self.store, self.hub)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="simulated-store", daemon=True
-        )
 
     @property
     def url(self) -> str:
         return self.store.base_url
+
+    def resolve(self, target: str) -> Site | None:
+        """Every request is for the one store."""
+        return self.store, self.router, target
 
     @property
     def legacy_mcp(self):
@@ -143,33 +208,11 @@ class StoreServer:
 
     def config(self, api: str = "rest", *, read_only: bool = False, **options: Any) -> StoreConfig:
         """Return a StoreConfig for this store's keys (the application password for "mcp-adapter")."""
-        if api == "mcp-adapter":
-            user, password = next(iter(self.store.app_passwords.items()))
-            key, secret = user, password
-        else:
-            pair = self.store.read_key if read_only else self.store.rw_key
-            key, secret = pair.key, pair.secret
-        key, secret = options.pop("key", key), options.pop("secret", secret)
-        options.setdefault("allow_http", True)
-        if api == "rest" and self.store.https:
-            # The simulator stands in for an https store behind a TLS-terminating proxy.
-            options.setdefault("auth", "basic")
-        return StoreConfig(base_url=self.url, key=key, secret=secret, api=api, name="simulated-shop", **options)
-
-    def start(self) -> StoreServer:
-        self._thread.start()
-        return self
+        return store_config(self.store, api, read_only=read_only, **options)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
         self.hub.close()
 
-    def __enter__(self) -> StoreServer:
-        return self.start()
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-__all__ = ["ADAPTER_PATH", "LEGACY_PATH", "StoreServer"]
+__all__ = ["ADAPTER_PATH", "LEGACY_PATH", "StoreServer", "store_config"]
