@@ -27,6 +27,11 @@ POLL_DURATION = Histogram(
     "Time one poll of one WooCommerce store took, failed polls included.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
 )
+POLL_LAG = Histogram(
+    "shop_poll_lag_seconds",
+    "How late scheduled polls started: from the time the store was due to the poll's start.",
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900),
+)
 POLL_ORDERS = Counter("shop_poll_orders_count", "Orders read by polls, by their status.", ["status"])
 POLL_ERRORS = Counter("shop_poll_errors_total", "Polls that failed, by error type.", ["error_type"])
 NOTIFICATIONS_SENT = Counter(

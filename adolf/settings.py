@@ -195,7 +195,8 @@ CELERY_TASK_TRACK_STARTED = True
 # Events feed Flower's live view.
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, keeping BEAT_PINNED_SCHEDULE's entries as configured.
+CELERY_BEAT_SCHEDULER = "adolf.beat:Scheduler"
 
 # --- Shop polling -----------------------------------------------------------------------
 SHOP_POLLING_ENABLED = env_bool("SHOP_POLLING_ENABLED", True)
@@ -215,6 +216,35 @@ SHOP_POLL_RETRY_BACKOFF = env_int("SHOP_POLL_RETRY_BACKOFF", 30, minimum=1)
 
 # Seconds a request to a store may take before it counts as a (retried) timeout.
 SHOP_STORE_TIMEOUT = env_int("SHOP_STORE_TIMEOUT", 20, minimum=1)
+# Seconds between runs of the poll dispatcher (shop.dispatch_polls), which enqueues every
+# store due within the next two runs, each with a countdown to its due time (so at most
+# twice this; far below any visibility timeout).
+SHOP_DISPATCH_SECONDS = env_int("SHOP_DISPATCH_SECONDS", 5, minimum=1)
+if 2 * SHOP_DISPATCH_SECONDS >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"SHOP_DISPATCH_SECONDS={SHOP_DISPATCH_SECONDS}: the dispatcher's countdowns (up to twice it) must stay "
+        f"below CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT}, or Redis hands a waiting poll out twice"
+    )
+# Seconds between checks that every store's schedule is what the store says (shop.repair_schedules).
+SHOP_SCHEDULE_REPAIR_SECONDS = env_int("SHOP_SCHEDULE_REPAIR_SECONDS", 60, minimum=5)
+
+# Beat entries kept as configured here (adolf.beat): created at beat's start and, if one is
+# deleted, disabled or edited in the admin, restored within PIN_CHECK_SECONDS and recorded
+# in the admin log. {name: {"task", "every" (seconds), "queue", "description"}}.
+BEAT_PINNED_SCHEDULE = {
+    "shop: dispatch due polls": {
+        "task": "shop.dispatch_polls",
+        "every": SHOP_DISPATCH_SECONDS,
+        "queue": "default",
+        "description": "Enqueue a poll of every store that is due (each store's interval is edited on its page).",
+    },
+    "shop: repair schedules": {
+        "task": "shop.repair_schedules",
+        "every": SHOP_SCHEDULE_REPAIR_SECONDS,
+        "queue": "default",
+        "description": "Find and repair store schedules that drifted from their stores.",
+    },
+}
 
 # --- Shop webhooks ----------------------------------------------------------------------
 # The address stores reach this deployment at; webhook URLs registered on stores start with it.

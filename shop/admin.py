@@ -6,15 +6,18 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_celery_beat.models import PeriodicTask
 
 from shop import actions, webhook_registration
 from shop.forms import StoreForm
 from shop.models import OrderEvent, OrderState, PollRun, Store
+from shop.schedules import DISPATCHER_ENTRY
 
 
 @admin.register(Store)
@@ -73,13 +76,11 @@ class StoreAdmin(admin.ModelAdmin):
     def events_24h(self, store: Store) -> int:
         return store.recent_events
 
-    @admin.display(description=_("beat schedule"))
+    @admin.display(description=_("schedule"))
     def schedule(self, store: Store) -> str:
-        task = store.periodic_task
-        if task is None:
+        if store.pk is None:
             return "—"
-        state = _("enabled") if task.enabled else _("disabled")
-        return f"{task.name}: {task.interval} ({state})"
+        return schedule_summary(store, timezone.now())
 
     @admin.display(description=_("webhook URL"))
     def webhook_url(self, store: Store) -> str:
@@ -137,6 +138,21 @@ class StoreAdmin(admin.ModelAdmin):
     def poll_now(self, request, queryset) -> None:
         count = actions.poll_now(queryset)
         self.message_user(request, ngettext("Queued a poll of %d store.", "Queued polls of %d stores.", count) % count)
+
+
+def schedule_summary(store: Store, now) -> str:
+    """The store's schedule in words, with a link to the beat entry that dispatches it."""
+    if not store.enabled:
+        state = _("not polled: the store is disabled")
+    elif store.next_poll_at is None or store.next_poll_at <= now:
+        state = _("next poll: due now")
+    else:
+        state = _("next poll in %(wait)s") % {"wait": timeuntil(store.next_poll_at, now)}
+    entry = PeriodicTask.objects.filter(name=DISPATCHER_ENTRY).first()
+    if entry is None:
+        return format_html("{}; {}", state, _("the dispatcher's beat entry is missing (beat restores it)"))
+    link = reverse("admin:django_celery_beat_periodictask_change", args=[entry.pk])
+    return format_html('{}; {} <a href="{}">{}</a>', state, _("dispatched by the beat entry"), link, entry.name)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

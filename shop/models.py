@@ -7,9 +7,11 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adolf.fields import EncryptedTextField
+from shop import cadence
 from shop.rules import DEFAULT_EVENT_TYPES
 
 
@@ -108,9 +110,10 @@ class Store(models.Model):
     webhook_signature_failures = models.PositiveIntegerField(_("webhook signature failures"), default=0)
     webhook_last_failure_at = models.DateTimeField(_("last signature failure"), null=True, blank=True)
 
-    periodic_task = models.OneToOneField(
-        "django_celery_beat.PeriodicTask", null=True, blank=True, editable=False, on_delete=models.SET_NULL
-    )
+    # The schedule (shop.cadence, shop.schedules): when the next poll is due. The dispatcher
+    # moves it on as it enqueues each poll; a save moves it when the interval or the
+    # enabled flag asks for an earlier poll.
+    next_poll_at = models.DateTimeField(_("next poll due"), null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -118,6 +121,7 @@ class Store(models.Model):
         verbose_name = _("store")
         verbose_name_plural = _("stores")
         ordering = ["name"]
+        indexes = [models.Index(fields=["next_poll_at"], name="store_next_poll", condition=models.Q(enabled=True))]
 
     def __str__(self) -> str:
         return self.name
@@ -126,7 +130,7 @@ class Store(models.Model):
     # must not write back the stale values it loaded (a lease token above all).
     POLL_STATE_FIELDS = frozenset(
         {"cursor", "last_success_at", "last_error", "failing_since", "outage_alerted", "poll_lease_token",
-         "poll_lease_until", "periodic_task", "listing_began", "listing_after", "listing_cursor"}
+         "poll_lease_until", "next_poll_at", "listing_began", "listing_after", "listing_cursor"}
     )  # fmt: skip
     # Written only by the webhook receiver and by (un)registering, with update(), likewise.
     WEBHOOK_STATE_FIELDS = frozenset(
@@ -135,10 +139,8 @@ class Store(models.Model):
     )  # fmt: skip
 
     def save(self, *args, **kwargs) -> None:
-        # The beat schedule follows the store in the same transaction.
-        from shop.schedules import sync_schedule
-
-        if not self._state.adding and kwargs.get("update_fields") is None:
+        adding = self._state.adding
+        if not adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
@@ -147,8 +149,15 @@ class Store(models.Model):
                 and field.name not in self.WEBHOOK_STATE_FIELDS
             ]
         with transaction.atomic():
+            previous = None
+            if not adding:
+                previous = Store.objects.filter(pk=self.pk).values("enabled", "poll_interval", "next_poll_at").first()
             super().save(*args, **kwargs)
-            sync_schedule(self)
+            # The schedule is derived from the store on every save, in the same transaction.
+            due = cadence.after_save(previous, enabled=self.enabled, interval=self.poll_interval, now=timezone.now())
+            if due is not None:
+                Store.objects.filter(pk=self.pk).update(next_poll_at=due)
+                self.next_poll_at = due
 
 
 class OrderState(models.Model):
@@ -234,6 +243,8 @@ class PollRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
     trigger = models.CharField(_("trigger"), max_length=20, blank=True)
+    # When the schedule wanted this poll (scheduled polls only): its start minus this is its lag.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("pages"), default=0)
     orders_seen = models.PositiveIntegerField(_("orders"), default=0)
     events_created = models.PositiveIntegerField(_("events"), default=0)

@@ -58,20 +58,21 @@ def poll_store(
     trigger: str = "beat",
     on_events: Callable[[list[int]], None] | None = None,
     on_page: Callable[[OrderPage, PollRun], None] | None = None,
+    due_at: datetime | None = None,
 ) -> PollRun:
     """Poll a store once and return its PollRun; raise PollSkipped or whatever stopped it.
 
     `on_events(ids)` is called after each page commits with the ids of its new events;
-    `on_page(page, run)` after each page, for progress.
+    `on_page(page, run)` after each page, for progress; `due_at` is when the schedule wanted it.
     """
     store = Store.objects.get(pk=store_id)
     token = locks.claim(store.pk)
     if token is None:
         PollRun.objects.create(
-            store=store, trigger=trigger, outcome=PollRun.Outcome.SKIPPED, finished_at=timezone.now()
+            store=store, trigger=trigger, due_at=due_at, outcome=PollRun.Outcome.SKIPPED, finished_at=timezone.now()
         )
         raise PollSkipped(f"store {store.slug}: another poll is running")
-    run = PollRun.objects.create(store=store, trigger=trigger, cursor_before=store.cursor)
+    run = PollRun.objects.create(store=store, trigger=trigger, due_at=due_at, cursor_before=store.cursor)
     started = time.monotonic()
     try:
         _read(store, run, token, on_events, on_page)

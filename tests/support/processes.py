@@ -125,10 +125,12 @@ def purge_queues() -> None:
             conn.default_channel.queue_purge(queue)
 
 
-def start_beat(log_dir: Path, **env: str) -> ProcessHandle:
-    """Start `celery beat` with the DatabaseScheduler on the test database."""
+def start_beat(log_dir: Path, *, scheduler: str | None = None, **env: str) -> ProcessHandle:
+    """Start `celery beat` on the test database, with the settings' scheduler or `scheduler`."""
     log_path = log_dir / f"beat-{uuid.uuid4().hex[:8]}.log"
     command = [sys.executable, "-m", "celery", "-A", "adolf", "beat", "--loglevel", "INFO"]
+    if scheduler:
+        command += ["--scheduler", scheduler]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=child_env(**env), stdout=log, stderr=subprocess.STDOUT
