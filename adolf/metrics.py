@@ -1,16 +1,16 @@
-"""The deployment's Prometheus metrics, recorded where things happen and merged across processes.
+"""The deployment's Prometheus metrics, recorded where things happen and served by each instance.
 
-Every process (gunicorn workers, Celery's prefork children, management commands) writes
-its values to mmap files in PROMETHEUS_MULTIPROC_DIR; `/metrics` merges them
-(`adolf.exposition`). No label carries an order, a customer or anything else unbounded.
+Every process writes its values to mmap files in its instance's directory
+(adolf.multiproc): a worker's pool children beside their worker, gunicorn's workers beside
+their master. Each instance serves its own — the web on /metrics (operations.exposition),
+workers and beat on METRICS_LISTEN (adolf.metrics_server). No label carries an order, a
+customer or anything else unbounded.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter as Tally
 from collections.abc import Iterable
-from pathlib import Path
 
 from prometheus_client import Counter, Gauge, Histogram, multiprocess, values
 
@@ -80,28 +80,18 @@ def process_died(pid: int) -> None:
 
 
 def sweep_dead_processes() -> list[int]:
-    """Mark dead every process of this host that left live gauges behind; return their pids.
+    """Mark dead every process of this instance that left live gauges behind; return their pids.
 
     A child killed outright (SIGKILL, the OOM killer) never runs its shutdown signal, so
     each new pool child and each scrape look for such leftovers of their own host.
     """
     prefix = multiproc.host_prefix()
     dead = set()
-    for path in Path(os.environ[multiproc.ENV]).glob("gauge_live*.db"):
+    for path in multiproc.directory().glob("gauge_live*.db"):
         identifier = path.name[:-3].split("_", 2)[-1]
         pid = identifier.removeprefix(prefix)
-        if identifier.startswith(prefix) and pid.isdigit() and not _alive(int(pid)):
+        if identifier.startswith(prefix) and pid.isdigit() and not multiproc.alive(int(pid)):
             dead.add(int(pid))
     for pid in dead:
         process_died(pid)
     return sorted(dead)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True

@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from adolf import multiproc
 from adolf.env import env_bool, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -355,9 +356,10 @@ LOGGING = {
 }
 
 # --- Metrics and health -----------------------------------------------------------------
-# Where every process writes its Prometheus values for /metrics to merge (set early by
-# adolf/__init__.py; default ADOLF_DATA_DIR/prometheus). Shared by web and workers.
-PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+# Where a Celery worker and beat serve their own metrics (host:port; empty: not served); by
+# default a worker on 9808 and beat on 9809 of the machine itself. The web serves its own on
+# /metrics. Each instance keeps its values apart (adolf.multiproc).
+METRICS_LISTEN = env_str("METRICS_LISTEN", "127.0.0.1:9809" if multiproc.role() == "beat" else "127.0.0.1:9808")
 # /metrics answers only with this bearer token (when set) and only to these networks.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 

@@ -18,6 +18,22 @@ def configure_logging(**_: Any) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
+@signals.worker_init.connect
+def serve_worker_metrics(**_: Any) -> None:
+    """The worker's main process serves its pool children's metrics on METRICS_LISTEN."""
+    from adolf import metrics_server
+
+    metrics_server.serve()
+
+
+@signals.beat_init.connect
+def serve_beat_metrics(**_: Any) -> None:
+    """Beat serves its own metrics on METRICS_LISTEN."""
+    from adolf import metrics_server
+
+    metrics_server.serve()
+
+
 @signals.worker_process_init.connect
 def sweep_dead_children(**_: Any) -> None:
     """A new pool child: often the replacement of one that was killed before it could say so."""

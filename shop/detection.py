@@ -111,16 +111,20 @@ def record_page(
                     # An event nobody is to hear of leaves the outbox at once.
                     published_at=None if notify else now,
                 )
-            changed.append(_state(store, order, now))
+            if state is None or _differs(state, order):
+                # An order re-read unchanged (the overlap re-reads every poll) costs no write.
+                changed.append(_state(store, order, now))
 
         recorded = set(OrderEvent.objects.filter(dedupe_key__in=events).values_list("dedupe_key", flat=True))
-        fresh = _insert_events([event for key, event in events.items() if key not in recorded])
-        OrderState.objects.bulk_create(
-            changed,
-            update_conflicts=True,
-            unique_fields=["store", "order_id"],
-            update_fields=[*STATE_FIELDS, "last_seen"],
-        )
+        new_events = [event for key, event in events.items() if key not in recorded]
+        fresh = _insert_events(new_events) if new_events else []
+        if changed:
+            OrderState.objects.bulk_create(
+                changed,
+                update_conflicts=True,
+                unique_fields=["store", "order_id"],
+                update_fields=[*STATE_FIELDS, "last_seen"],
+            )
     to_publish = [event.pk for event in fresh if event.published_at is None]
     return PageResult(len(newest), [event.dedupe_key for event in fresh], to_publish)
 
@@ -164,6 +168,19 @@ def _seen(order: OrderVersion) -> Seen:
         date_modified_gmt=order.date_modified_gmt,
         date_paid_gmt=order.date_paid_gmt,
         date_created_gmt=order.date_created_gmt,
+    )
+
+
+def _differs(state: OrderState, order: OrderVersion) -> bool:
+    """Whether the order as read differs from its known state in anything the state keeps."""
+    return (
+        state.status != order.status
+        or state.date_modified_gmt != order.date_modified_gmt
+        or state.refunded_total != order.refunded_total
+        or state.total != order.total
+        or state.number != order.number
+        or state.currency != order.currency
+        or state.customer_name != order.customer_name[:200]
     )
 
 
