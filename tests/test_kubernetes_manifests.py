@@ -65,6 +65,10 @@ def test_the_web_is_a_deployment_behind_a_service_probed_on_health_live():
         [host] = web[probe]["httpGet"]["httpHeaders"]
         assert host["name"] == "Host"
         assert host["value"] in find("ConfigMap", "adolf-config")["data"]["ALLOWED_HOSTS"].split(",")
+    # Prometheus scrapes each web pod by its IP, so the pod's own IP is an allowed host too.
+    environment = {item["name"]: item for item in web["env"]}
+    assert environment["POD_IP"]["valueFrom"] == {"fieldRef": {"fieldPath": "status.podIP"}}
+    assert environment["ALLOWED_HOSTS"]["value"].split(",") == ["adolf.example.com", "$(POD_IP)"]
     service = find("Service", "adolf-web")
     pod_labels = find("Deployment", "adolf-web")["spec"]["template"]["metadata"]["labels"]
     assert service["spec"]["selector"].items() <= pod_labels.items()
