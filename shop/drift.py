@@ -65,7 +65,7 @@ def _stray_entries() -> list[Drift]:
     found = []
     stores = dict(Store.objects.values_list("pk", "slug"))
     for entry in PeriodicTask.objects.filter(task=POLL_TASK):
-        store_id = _store_id(entry.kwargs)
+        store_id = store_id_of(entry.kwargs)
         if store_id is None:
             detail = "it polled every store; each store's polls come from its own schedule"
         elif store_id in stores:
@@ -78,7 +78,8 @@ def _stray_entries() -> list[Drift]:
     return found
 
 
-def _store_id(kwargs: str) -> int | None:
+def store_id_of(kwargs: str) -> int | None:
+    """The store a poll entry's JSON kwargs name, if any."""
     try:
         value = json.loads(kwargs or "{}").get("store_id")
     except (ValueError, AttributeError):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_celery_beat.models import PeriodicTask
 
 from shop import drift
+from shop.models import Store
 
 register = template.Library()
 
@@ -30,13 +31,14 @@ def beat_entry_notice(entry: PeriodicTask) -> SafeString | str:
             _("Stores"),
         )
     if entry.task == drift.POLL_TASK:
+        store = Store.objects.filter(pk=drift.store_id_of(entry.kwargs)).first()
         return format_html(
             '<p class="errornote">{} <a href="{}">{}</a></p>',
             _(
                 "This entry polls a store beside the store's own schedule, which is edited on the store's page; "
                 "ADOLF deletes it within a minute:"
             ),
-            stores,
-            _("Stores"),
+            reverse("admin:shop_store_change", args=[store.pk]) if store else stores,
+            store.name if store else _("Stores"),
         )
     return ""
