@@ -315,7 +315,15 @@ LOGGING = {
     },
     # The filter adds the ids of what is being worked on: store, order, Celery task.
     "filters": {"context": {"()": "adolf.logs.ContextFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
+    # stderr, always: a command's stdout carries only its output (`list_notifications --json | jq .`).
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # httpx logs every URL at INFO, query string included, and a store using query-string
     # authentication carries its consumer secret there; Telegram bot tokens sit in the URL
