@@ -18,10 +18,24 @@ def configure_logging(**_: Any) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
+# The states task_postrun reports for the tasks that run here.
+TASK_STATES = ("SUCCESS", "FAILURE", "RETRY")
+
+
 @signals.worker_process_init.connect
 def sweep_dead_children(**_: Any) -> None:
     """A new pool child: often the replacement of one that was killed before it could say so."""
     metrics.sweep_dead_processes()
+
+
+@signals.worker_process_init.connect
+def tasks_at_zero(**_: Any) -> None:
+    """Export every task of ours at zero from the first scrape, finished in each state and running."""
+    from celery import current_app
+
+    names = [name for name in current_app.tasks if not name.startswith("celery.")]
+    metrics.start_at_zero(metrics.TASKS_FINISHED, task=names, state=TASK_STATES)
+    metrics.start_at_zero(metrics.TASKS_RUNNING, task=names)
 
 
 @signals.worker_process_shutdown.connect

@@ -1,4 +1,7 @@
-"""What notifications add to the operations views: deliveries by status in /metrics and `shop_status`."""
+"""What notifications add to the operations views: deliveries by status in /metrics and `shop_status`.
+
+And, at start-up, the delivery counters at zero for every channel kind and outcome.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,12 @@ from django.db.models import Count
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from notifications.models import Delivery, DeliveryStatus
+from adolf import metrics
+from notifications.models import ChannelKind, Delivery, DeliveryStatus
+from notifications.tasks import OUTCOMES
 from operations.registry import Line, registry
+
+metrics.start_at_zero(metrics.DELIVERIES, channel_kind=ChannelKind.values, outcome=OUTCOMES.values())
 
 
 def delivery_counts() -> dict[str, int]:

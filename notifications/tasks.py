@@ -13,7 +13,10 @@ from notifications.models import Delivery, DeliveryStatus
 from notifications.publish import publish
 
 # What an attempt's resulting status means, for the deliveries metric.
-OUTCOMES = {DeliveryStatus.SENT: "sent", DeliveryStatus.PENDING: "retry", DeliveryStatus.FAILED: "failed"}
+OUTCOMES = {
+    DeliveryStatus.SENT: "sent", DeliveryStatus.PENDING: "retry", DeliveryStatus.FAILED: "failed",
+    DeliveryStatus.DEAD: "dead",
+}  # fmt: skip
 
 
 @shared_task(name=dispatch.DISPATCH_TASK, ignore_result=True)

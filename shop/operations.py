@@ -1,4 +1,7 @@
-"""What the shop adds to the operations views: store polling in /health/, /metrics, `shop_status` and /dashboard/."""
+"""What the shop adds to the operations views: store polling in /health/, /metrics, `shop_status` and /dashboard/.
+
+And, at start-up, the shop's counters at zero for every event type, order status and poll error.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +19,21 @@ from django.utils.translation import pgettext_lazy
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from adolf import metrics
 from operations.dashboard import chart
 from operations.registry import Component, Line, registry
 from operations.status import iso
+from shop.locks import LeaseLost
 from shop.models import OrderEvent, PollRun, Store
+from shop.rules import EVENT_TYPES
+from shop.woocommerce.errors import (
+    AuthenticationError,
+    InvalidResponseError,
+    NotFoundError,
+    RateLimitedError,
+    TransientError,
+)
+from shop.woocommerce.orders import CORE_STATUSES
 
 STREAK_WINDOW = 100  # failed polls counted back at most
 
@@ -96,6 +110,15 @@ class StoreGauges(Collector):
 
 
 registry.gauge(StoreGauges())
+
+# The shop's counters at zero from the first scrape, for every known label value.
+POLL_ERROR_TYPES = [
+    error.__name__
+    for error in (AuthenticationError, NotFoundError, InvalidResponseError, TransientError, RateLimitedError, LeaseLost)
+]
+metrics.start_at_zero(metrics.NOTIFICATIONS_SENT, event_type=EVENT_TYPES)
+metrics.start_at_zero(metrics.POLL_ORDERS, status=CORE_STATUSES)
+metrics.start_at_zero(metrics.POLL_ERRORS, error_type=POLL_ERROR_TYPES)
 
 
 # --- shop_status -------------------------------------------------------------------------
