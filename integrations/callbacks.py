@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from adolf.headers import http_header_value
 from adolf.http import PermanentHttpError, new_client, send
 from integrations.models import Service
 
@@ -67,9 +68,10 @@ def call_service(
 
     Raises TransientHttpError (retry it) or CallbackRejected (don't).
     """
-    headers = {"Idempotency-Key": task_id}
+    # Header values built safely: a task id from a foreign producer may hold anything.
+    headers = {"Idempotency-Key": http_header_value(task_id)}
     if service.token:
-        headers["Authorization"] = f"Bearer {service.token}"
+        headers["Authorization"] = f"Bearer {http_header_value(service.token)}"
     payload = {"task": task_name, "task_id": task_id, "attempt": attempt, "arguments": arguments}
     with new_client(
         base_url=service.base_url, timeout=httpx.Timeout(service.timeout), headers=headers, transport=transport

@@ -19,14 +19,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from adolf.celery import app as celery_app
 from adolf.retry import backoff_delay
+from notifications import channels
 from notifications.models import Channel, Delivery, DeliveryStatus, Level, Notification
-from notifications.transports import TransportError, transport_for
+from notifications.outbox import enqueue
+from notifications.transports import Fault, TransportError, transport_for
+from notifications.transports.transport import unexpected_failure
 
 logger = logging.getLogger(__name__)
-
-DISPATCH_TASK = "notifications.dispatch_delivery"
 
 # Longer waits are left to the sweeper: a Celery countdown that outlives the broker's
 # visibility timeout gets the task delivered twice.
@@ -39,15 +39,6 @@ SWEEP_BATCH = 500
 def lease() -> timedelta:
     """Return how long a "sending" row may stay claimed: past the task's hard time limit it died."""
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-
-
-def enqueue(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:
-    """Send one dispatch task per delivery.
-
-    By the task's name: notifications.tasks, which defines it, stands above this module.
-    """
-    for delivery_id in delivery_ids:
-        celery_app.signature(DISPATCH_TASK, args=(delivery_id,)).apply_async(countdown=countdown)
 
 
 def claim(delivery_id: int, now: datetime) -> int | None:
@@ -71,7 +62,10 @@ def finish(delivery_id: int, attempt: int, **fields: object) -> bool:
 
 
 def deliver(delivery_id: int) -> str | None:
-    """Make one attempt at a delivery; return its new status, or None if it was not due or not ours."""
+    """Make one attempt at a delivery; return its new status, or None if it was not due or not ours.
+
+    A delivery to a disabled channel is held for it, without spending an attempt.
+    """
     now = timezone.now()
     attempt = claim(delivery_id, now)
     if attempt is None:
@@ -80,15 +74,15 @@ def deliver(delivery_id: int) -> str | None:
         delivery = Delivery.objects.select_related("notification", "channel").get(pk=delivery_id)
         channel = delivery.channel
         if not channel.enabled:
-            reason = f"The channel is disabled: {channel.disabled_reason}" if channel.disabled_reason else ""
-            raise TransportError(reason or "The channel is disabled", permanent=True)
+            finish(delivery_id, attempt, status=DeliveryStatus.HELD, attempts=attempt - 1)
+            return DeliveryStatus.HELD
         code = transport_for(channel.kind)(channel).send(delivery.notification, idempotency_key=str(delivery.key))
     except TransportError as exc:
         return _record_failure(delivery_id, attempt, exc, now)
     except Exception as exc:
-        # A bug or an undecryptable secret: retried like a transient failure, and logged whole.
+        # A transport let something through untyped: classified here, and logged whole.
         logger.exception("Delivery %s failed unexpectedly", delivery_id)
-        return _record_failure(delivery_id, attempt, TransportError(f"{type(exc).__name__}: {exc}"), now)
+        return _record_failure(delivery_id, attempt, unexpected_failure(exc), now)
     finish(
         delivery_id, attempt,
         status=DeliveryStatus.SENT, sent_at=timezone.now(), response_code=code, last_error="",
@@ -97,17 +91,23 @@ def deliver(delivery_id: int) -> str | None:
 
 
 def _record_failure(delivery_id: int, attempt: int, error: TransportError, now: datetime) -> str | None:
+    """Record a failed attempt as its fault says: retry later, fail the delivery, or disable the channel."""
     message = error.message[:2000]
     common = {"last_error": message, "response_code": error.status}
     channel_id = Delivery.objects.values_list("channel_id", flat=True).get(pk=delivery_id)
     Channel.objects.filter(pk=channel_id).update(last_error=message, last_error_at=now)
-    if error.permanent:
+    if error.fault is Fault.DELIVERY:
         if not finish(delivery_id, attempt, status=DeliveryStatus.FAILED, **common):
             return None
-        disabled = Channel.objects.filter(pk=channel_id, enabled=True).update(enabled=False, disabled_reason=message)
-        if disabled:
-            logger.warning("Channel %s disabled after a permanent error: %s", channel_id, message)
+        logger.warning("Delivery %s failed for good (the channel stays enabled): %s", delivery_id, message)
         return DeliveryStatus.FAILED
+    if error.fault is Fault.CHANNEL:
+        # Kept for the channel like everything published while it is disabled.
+        with transaction.atomic():
+            if not finish(delivery_id, attempt, status=DeliveryStatus.HELD, **common):
+                return None
+            channels.broken(channel_id, message, now)
+        return DeliveryStatus.HELD
     if attempt >= settings.NOTIFICATION_MAX_ATTEMPTS:
         if not finish(delivery_id, attempt, status=DeliveryStatus.DEAD, **common):
             return None

@@ -8,7 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from notifications import channels
 from notifications.models import Channel, ChannelKind
 from notifications.transports import TRANSPORTS, Setting
 
@@ -61,9 +63,25 @@ class ChannelForm(forms.ModelForm):
                     self.initial[name] = "\n".join(value) if isinstance(value, list) else str(value)
         for rule in ("event_types", "source_modules", "stores"):
             self.initial[f"{rule}_text"] = ", ".join(getattr(self.instance, rule) or [])
+        self.kept = channels.kept([self.instance.pk]).get(self.instance.pk, 0) if self.instance.pk else 0
+        if self.kept:
+            self.fields["kept"] = forms.ChoiceField(
+                label=ngettext(
+                    "%(count)d notification kept while disabled",
+                    "%(count)d notifications kept while disabled",
+                    self.kept,
+                )
+                % {"count": self.kept},
+                choices=[(channels.SEND, _("Send them")), (channels.DROP, _("Drop them"))],
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=_("What to do with them when you enable the channel again."),
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if self.kept and cleaned.get("enabled") and not self.instance.enabled and not cleaned.get("kept"):
+            self.add_error("kept", _("Choose whether to send or drop them before enabling the channel."))
         kind = cleaned.get("kind")
         if kind not in TRANSPORTS:
             return cleaned
@@ -88,8 +106,6 @@ class ChannelForm(forms.ModelForm):
         channel.event_types = _split(self.cleaned_data.get("event_types_text", ""))
         channel.source_modules = _split(self.cleaned_data.get("source_modules_text", ""))
         channel.stores = _split(self.cleaned_data.get("stores_text", ""))
-        if channel.enabled:
-            channel.disabled_reason = ""
         if commit:
             channel.save()
         return channel

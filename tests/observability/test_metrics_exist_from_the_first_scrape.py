@@ -36,7 +36,7 @@ def test_every_family_is_there_at_zero_before_anything_happened(tmp_path):
     assert all(
         at_zero("adolf_deliveries_total", channel_kind=kind, outcome=outcome)
         for kind in ChannelKind.values
-        for outcome in ("sent", "retry", "failed", "dead")
+        for outcome in ("sent", "retry", "failed", "dead", "held")
     )
     assert all(
         at_zero("adolf_task_submissions_total", service=service, outcome=outcome)
