@@ -1,4 +1,4 @@
-"""Celery signal receivers: our logging in every Celery process, and per-process metrics bookkeeping."""
+"""Celery signal receivers: our logging in every Celery process, start-up checks, per-process metrics bookkeeping."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import logging.config
 from typing import Any
 
 from celery import signals
+from django.core.exceptions import ImproperlyConfigured
 
-from adolf import metrics
+from adolf import checks, limits, metrics
 
 
 @signals.setup_logging.connect
@@ -16,6 +17,36 @@ def configure_logging(**_: Any) -> None:
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+
+
+def refuse_to_start(process: str) -> None:
+    """Exit the process, naming each contradiction, if its settings contradict each other.
+
+    SystemExit, not an exception: Celery logs and swallows what its signal receivers raise.
+    """
+    try:
+        checks.refuse_contradictions(process)
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"{process}: {exc}") from None
+
+
+@signals.worker_init.connect
+def worker_checks_settings(**_: Any) -> None:
+    """The worker runs no Django system checks: refuse contradicting settings here."""
+    refuse_to_start("celery worker")
+
+
+@signals.beat_init.connect
+def beat_checks_settings(**_: Any) -> None:
+    """Beat runs no Django system checks either."""
+    refuse_to_start("celery beat")
+
+
+@signals.worker_ready.connect
+def announce_limits(sender: Any = None, **_: Any) -> None:
+    """Tell microservices' producer clients the longest delay this worker's settings allow (adolf.limits)."""
+    if sender is not None:
+        limits.publish(sender.app)
 
 
 # The states task_postrun reports for the tasks that run here.

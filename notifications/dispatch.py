@@ -28,9 +28,6 @@ from notifications.transports.transport import unexpected_failure
 
 logger = logging.getLogger(__name__)
 
-# Longer waits are left to the sweeper: a Celery countdown that outlives the broker's
-# visibility timeout gets the task delivered twice.
-MAX_COUNTDOWN_SECONDS = 300
 # A pending row due this long ago was not picked up by its own task: the sweeper sends it.
 SWEEP_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 500
@@ -123,7 +120,9 @@ def _record_failure(delivery_id: int, attempt: int, error: TransportError, now: 
         delivery_id, attempt, status=DeliveryStatus.PENDING, next_attempt_at=now + timedelta(seconds=delay), **common
     ):
         return None
-    if delay < MAX_COUNTDOWN_SECONDS:
+    # Longer waits are left to the sweeper: a Celery countdown that outlives the broker's
+    # visibility timeout gets the task delivered twice (adolf.checks).
+    if delay < settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS:
         # Rounded up: a task that ran before next_attempt_at would find nothing to claim.
         enqueue([delivery_id], countdown=math.ceil(delay))
     return DeliveryStatus.PENDING
@@ -155,7 +154,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).filter(
         # Short waits have a task on the way (give it a grace period); long ones only have us.
         Q(next_attempt_at__lte=now - SWEEP_GRACE)
-        | Q(next_attempt_at__gte=F("last_attempt_at") + timedelta(seconds=MAX_COUNTDOWN_SECONDS))
+        | Q(next_attempt_at__gte=F("last_attempt_at") + timedelta(seconds=settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS))
     )
     ids = list(dict.fromkeys([*released, *due.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH]]))
     enqueue(ids)

@@ -9,7 +9,7 @@ class ShopConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
-        from shop import operations  # noqa: F401  (registers the shop's health probe, gauges, panels)
+        from shop import checks, operations  # noqa: F401  (registers the shop's settings rules, health probe, gauges)
         from shop.models import Store
         from shop.schedules import delete_schedule
 

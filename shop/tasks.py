@@ -21,11 +21,17 @@ from shop.woocommerce.errors import RateLimitedError, TransientError
 
 logger = logging.getLogger(__name__)
 
-# The seed's error table: transient trouble retried 3 times with backoff capped at 300 s;
-# a rate limit waits Retry-After (60 s when the store does not say).
+# The seed's error table: transient trouble retried 3 times with backoff capped at 300 s
+# (TASK_RETRY_MAX_COUNTDOWN_SECONDS); a rate limit waits Retry-After (60 s when the store
+# does not say), within the same cap.
 POLL_MAX_RETRIES = 3
-POLL_BACKOFF_CAP = 300
 RATE_LIMIT_DEFAULT_WAIT = 60
+
+
+def backoff(retries: int) -> float:
+    """Return the seconds to wait before retrying a poll or re-fetch that failed transiently `retries` times."""
+    cap = settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS
+    return backoff_delay(retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=cap)
 
 
 @shared_task(name="shop.poll_orders", bind=True, max_retries=POLL_MAX_RETRIES)
@@ -47,10 +53,9 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
         return {"skipped": str(exc)}
     except RateLimitedError as exc:
         wait = exc.retry_after if exc.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
-        raise self.retry(exc=exc, countdown=min(wait, POLL_BACKOFF_CAP)) from None
+        raise self.retry(exc=exc, countdown=min(wait, settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS)) from None
     except TransientError as exc:
-        countdown = backoff_delay(self.request.retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=POLL_BACKOFF_CAP)
-        raise self.retry(exc=exc, countdown=countdown) from None
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from None
     if run.outcome == PollRun.Outcome.PARTIAL:
         # A long backlog: read on at once rather than at the next beat tick.
         poll_orders.delay(store_id=store_id, trigger=trigger)
@@ -69,10 +74,9 @@ def process_webhook(self, store_id: int, order_id: int, topic: str = "") -> dict
         return {"skipped": "the store is gone"}
     except RateLimitedError as exc:
         wait = exc.retry_after if exc.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
-        raise self.retry(exc=exc, countdown=min(wait, POLL_BACKOFF_CAP)) from None
+        raise self.retry(exc=exc, countdown=min(wait, settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS)) from None
     except TransientError as exc:
-        countdown = backoff_delay(self.request.retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=POLL_BACKOFF_CAP)
-        raise self.retry(exc=exc, countdown=countdown) from None
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from None
     if event_ids:
         enqueue_notifications(event_ids)
     return {"order": order_id, "events": len(event_ids)}

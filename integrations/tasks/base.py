@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from adolf.http import RateLimitedHttpError, TransientHttpError
 from adolf.retry import backoff_delay
@@ -14,10 +15,10 @@ from integrations import callbacks
 
 logger = logging.getLogger(__name__)
 
-# Pauses between attempts grow 2 s, 4 s, 8 s, … (full jitter) up to 5 minutes: a countdown
-# must stay far below the broker's visibility timeout or the task would run twice.
+# Pauses between attempts grow 2 s, 4 s, 8 s, … (full jitter) up to 5 minutes
+# (TASK_RETRY_MAX_COUNTDOWN_SECONDS): a countdown must stay below what the broker's
+# visibility timeout allows (adolf.checks) or the task would run twice.
 RETRY_BACKOFF_SECONDS = 2.0
-RETRY_BACKOFF_CAP_SECONDS = 300.0
 
 
 class CallbackFailed(Exception):
@@ -46,8 +47,8 @@ class ServiceTask(Task):
     def retry_delay(exc: TransientHttpError, attempt: int) -> float:
         """Wait what a rate-limiting service asked for, else back off; never past the cap."""
         if isinstance(exc, RateLimitedHttpError) and exc.retry_after is not None:
-            return min(exc.retry_after, RETRY_BACKOFF_CAP_SECONDS)
-        return backoff_delay(attempt, base=RETRY_BACKOFF_SECONDS, cap=RETRY_BACKOFF_CAP_SECONDS)
+            return min(exc.retry_after, settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS)
+        return backoff_delay(attempt, base=RETRY_BACKOFF_SECONDS, cap=settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS)
 
 
 def service_task(name: str) -> Callable[[Callable[..., Any]], ServiceTask]:

@@ -61,6 +61,8 @@ WORKER_ENV = {
     "CELERY_TASK_SOFT_TIME_LIMIT": "50",
     "CELERY_TASK_TIME_LIMIT": "60",
     "CELERY_VISIBILITY_TIMEOUT": "90",
+    # What a 90 s visibility timeout leaves after the 60 s time limit (adolf.checks).
+    "TASK_RETRY_MAX_COUNTDOWN_SECONDS": "20",
 }
 
 
