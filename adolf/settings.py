@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from adolf.env import env_bool, env_int, env_list, env_required, env_str
+from adolf.env import env_bool, env_int, env_list, env_required, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state of the embedded mode (SQLite file, broker folders, file cache); relative
@@ -107,7 +107,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_URL = env_url("DATABASE_URL")
 EMBEDDED_DATABASE = not DATABASE_URL
 if EMBEDDED_DATABASE:
     DATABASES = {
@@ -136,7 +136,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and cache ----------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -150,7 +150,7 @@ else:
 
 # --- Celery (read by adolf/celery.py with the CELERY_ namespace) ----------------------
 EMBEDDED_BROKER_DIR = DATA_DIR / "broker"
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 EMBEDDED_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
 
 # Redis redelivers a task that is not acknowledged within the visibility timeout. Every
@@ -190,7 +190,7 @@ if EMBEDDED_BROKER:
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or "django-db"
+CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND") or "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES_DAYS", 7, minimum=1) * 86400
 CELERY_TASK_SERIALIZER = "json"
@@ -363,6 +363,9 @@ METRICS_ALLOWED_NETWORKS = _networks(
 # /health/ is unhealthy when an enabled store has had no successful poll for this long
 # (or two of its polling intervals, if longer).
 HEALTH_POLL_STALE_MINUTES = env_int("HEALTH_POLL_STALE_MINUTES", 5, minimum=1)
+# /health/ tells anyone the status and a generic reason per component; staff and callers
+# sending `Authorization: Bearer $HEALTH_TOKEN` get the details.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN")
 # Seconds each /health/ probe (database, broker, worker ping) may take.
 HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 3, minimum=1)
 # Health and metrics probes come over plain http from inside the deployment.

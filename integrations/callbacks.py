@@ -21,6 +21,7 @@ import httpx
 
 from adolf.headers import http_header_value
 from adolf.http import PermanentHttpError, new_client, send
+from adolf.redaction import redact
 from integrations.models import Service
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def call_service(
         try:
             response = send(client, "POST", CALLBACK_PATH.format(task=task_name), json=payload)
         except PermanentHttpError as exc:
-            raise CallbackRejected(f"{exc}{_excerpt(exc.response)}") from None
+            raise CallbackRejected(redact(f"{exc}{_excerpt(exc.response)}")) from None
     logger.info(
         "%s [%s] attempt %d: %s answered HTTP %d", task_name, task_id, attempt, service.name, response.status_code
     )

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from adolf.redaction import redact
 from adolf.retry import backoff_delay
 from notifications import channels
 from notifications.models import Channel, Delivery, DeliveryStatus, Level, Notification
@@ -89,7 +90,7 @@ def deliver(delivery_id: int) -> str | None:
 
 def _record_failure(delivery_id: int, attempt: int, error: TransportError, now: datetime) -> str | None:
     """Record a failed attempt as its fault says: retry later, fail the delivery, or disable the channel."""
-    message = error.message[:2000]
+    message = redact(error.message)[:2000]
     common = {"last_error": message, "response_code": error.status}
     channel_id = Delivery.objects.values_list("channel_id", flat=True).get(pk=delivery_id)
     Channel.objects.filter(pk=channel_id).update(last_error=message, last_error_at=now)
@@ -174,6 +175,7 @@ def send_test(channel: Channel) -> TransportError | None:
     try:
         transport_for(channel.kind)(channel).send(notification, idempotency_key=str(uuid.uuid4()))
     except TransportError as exc:
-        Channel.objects.filter(pk=channel.pk).update(last_error=exc.message[:2000], last_error_at=timezone.now())
+        error = redact(exc.message)[:2000]
+        Channel.objects.filter(pk=channel.pk).update(last_error=error, last_error_at=timezone.now())
         return exc
     return None

@@ -79,7 +79,9 @@ def check_stores() -> Component:
             since = store.last_success_at or store.created
             overdue.append(f"{store.slug} (no successful poll for {int((now - since).total_seconds() // 60)} min)")
     if overdue:
-        return Component(False, "Polling not running: " + ", ".join(overdue), {"stores": stores})
+        return Component(
+            False, "Polling not running: " + ", ".join(overdue), {"stores": stores}, summary="Polling not running"
+        )
     return Component(True, detail={"stores": stores})
 
 

@@ -10,6 +10,7 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from adolf.http import RateLimitedHttpError, TransientHttpError
+from adolf.redaction import redact
 from adolf.retry import backoff_delay
 from integrations import callbacks
 
@@ -36,7 +37,8 @@ class ServiceTask(Task):
             return callbacks.call_service(service, self.name, self.request.id, arguments, attempt=attempt)
         except TransientHttpError as exc:
             if self.request.retries >= service.max_retries:
-                raise CallbackFailed(f"{service.name} still failing after {attempt} attempt(s): {exc}") from None
+                failure = f"{service.name} still failing after {attempt} attempt(s): {exc}"
+                raise CallbackFailed(redact(failure)) from None
             delay = self.retry_delay(exc, attempt)
             logger.warning(
                 "%s [%s] attempt %d failed (%s); retrying in %.1f s", self.name, self.request.id, attempt, exc, delay
