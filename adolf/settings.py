@@ -228,8 +228,9 @@ SHOP_STORE_TIMEOUT = env_int("SHOP_STORE_TIMEOUT", 20, minimum=1)
 # --- Shop webhooks ----------------------------------------------------------------------
 # The address stores reach this deployment at; webhook URLs registered on stores start with it.
 PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL") or "").rstrip("/")
-# The largest webhook body accepted (a WooCommerce order is a few KiB; 1 MiB is generous).
-SHOP_WEBHOOK_MAX_BYTES = env_int("SHOP_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+# The largest webhook body accepted. An order is rendered whole, line items and meta data
+# included: a few MiB is normal for a large one (1,000 line items make about 1.2 MiB).
+SHOP_WEBHOOK_MAX_BYTES = env_int("SHOP_WEBHOOK_MAX_BYTES", 16 * 1024 * 1024, minimum=1024)
 
 # --- Time and language --------------------------------------------------------------
 USE_TZ = True

@@ -24,7 +24,7 @@ from operations.dashboard import chart
 from operations.registry import Component, Line, registry
 from operations.status import iso
 from shop.locks import LeaseLost
-from shop.models import OrderEvent, PollRun, Store
+from shop.models import OrderEvent, PollRun, Store, WebhookDelivery
 from shop.rules import EVENT_TYPES
 from shop.woocommerce.errors import (
     AuthenticationError,
@@ -154,6 +154,9 @@ def describe_stores(stores: list[dict[str, Any]]) -> Iterator[Line]:
         yield f"    known orders: {store['known_orders']}; unpublished events: {store['unpublished_events']}", ""
         if store["last_error"]:
             yield f"    last error: {store['last_error'].splitlines()[0][:200]}", ""
+        trouble = [f"{hook['topic']} {hook['status']}" for hook in store["webhooks"] if hook["status"] != "active"]
+        if trouble:
+            yield f"    webhooks on the store: {', '.join(trouble)}", "error"
 
 
 def _when(value: str | None) -> str:
@@ -196,6 +199,11 @@ def stores() -> list[dict[str, Any]]:
                 "cursor": iso(store.cursor),
                 "known_orders": store.known_orders,
                 "unpublished_events": OrderEvent.objects.filter(store=store, published_at__isnull=True).count(),
+                # As last read back from WooCommerce (shop.webhook_status).
+                "webhooks": [
+                    {"topic": hook["topic"], "status": hook["status"]}
+                    for hook in (store.webhook_check or {}).get("webhooks", [])
+                ],
             }
         )
     return rows
@@ -214,6 +222,25 @@ def unpublished_events() -> dict[str, Any]:
         n=Count("pk"), oldest=Min("detected_at")
     )
     return {"count": unpublished["n"], "oldest": iso(unpublished["oldest"])}
+
+
+def describe_webhook_inbox(inbox: dict[str, Any]) -> Iterator[Line]:
+    """The webhook inbox in one line: what waits (the broker down?) and what was given up."""
+    oldest = f" (oldest {_when(inbox['oldest_waiting'])})" if inbox["waiting"] else ""
+    style = "error" if inbox["waiting"] else ""
+    yield f"Webhook inbox: {inbox['waiting']} waiting{oldest}; {inbox['given_up_24h']} given up in 24 h", style
+
+
+@registry.status_section("webhook_inbox", describe=describe_webhook_inbox)
+def webhook_inbox() -> dict[str, Any]:
+    """Count the webhook deliveries not processed yet and those given up on in the last day."""
+    waiting = WebhookDelivery.objects.filter(status__in=["pending", "processing"]).aggregate(
+        n=Count("pk"), oldest=Min("received_at")
+    )
+    given_up = WebhookDelivery.objects.filter(
+        status="failed", processed_at__gte=timezone.now() - timedelta(hours=24)
+    ).count()
+    return {"waiting": waiting["n"], "oldest_waiting": iso(waiting["oldest"]), "given_up_24h": given_up}
 
 
 # --- /dashboard/ ---------------------------------------------------------------------------

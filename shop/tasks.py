@@ -14,7 +14,7 @@ from kombu.exceptions import OperationalError
 
 from adolf.logs import log_context
 from adolf.retry import backoff_delay
-from shop import polling, webhooks
+from shop import inbox, polling, webhook_status
 from shop.models import OrderEvent, OrderState, PollRun, Store
 from shop.publishing import publish_events, unpublished_event_ids
 from shop.woocommerce.errors import RateLimitedError, TransientError
@@ -65,21 +65,22 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
     }  # fmt: skip
 
 
-@shared_task(name="shop.process_webhook", bind=True, max_retries=POLL_MAX_RETRIES)
-def process_webhook(self, store_id: int, order_id: int, topic: str = "") -> dict:
-    """Re-fetch the order a webhook named and record it as a poll would."""
-    try:
-        event_ids = webhooks.refetch(store_id, order_id, topic)
-    except Store.DoesNotExist:
-        return {"skipped": "the store is gone"}
-    except RateLimitedError as exc:
-        wait = exc.retry_after if exc.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
-        raise self.retry(exc=exc, countdown=min(wait, settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS)) from None
-    except TransientError as exc:
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from None
-    if event_ids:
-        enqueue_notifications(event_ids)
-    return {"order": order_id, "events": len(event_ids)}
+@shared_task(name=inbox.PROCESS_TASK)
+def process_webhooks(delivery_ids: list[int]) -> dict[str, int]:
+    """Re-fetch the orders of received webhook deliveries and record them as a poll would."""
+    return inbox.process(delivery_ids, on_events=enqueue_notifications)
+
+
+@shared_task(name="shop.sweep_webhooks")
+def sweep_webhooks() -> dict[str, int]:
+    """Hand webhook deliveries no task carries (the broker was down, a worker died) to the workers."""
+    return inbox.sweep()
+
+
+@shared_task(name="shop.check_webhooks")
+def check_webhooks() -> dict[str, int]:
+    """Read back every store's webhooks from WooCommerce; alert once on each one found disabled."""
+    return webhook_status.check_all()
 
 
 def enqueue_notifications(event_ids: list[int]) -> None:
@@ -133,10 +134,10 @@ def prunable_states(now):
 
 @shared_task(name="shop.prune_history")
 def prune_history() -> dict:
-    """Forget orders unchanged for the retention period and old poll runs; events stay."""
+    """Forget orders unchanged for the retention period, old poll runs and webhook deliveries; events stay."""
     now = timezone.now()
     states, _ = OrderState.objects.filter(pk__in=prunable_states(now)).delete()
     runs, _ = PollRun.objects.filter(
         started_at__lt=now - timedelta(days=settings.SHOP_POLL_RUNS_RETENTION_DAYS)
     ).delete()
-    return {"order_states": states, "poll_runs": runs}
+    return {"order_states": states, "poll_runs": runs, "webhook_deliveries": inbox.prune(now)}
