@@ -201,6 +201,13 @@ class StoreHealth:
     last_outcome: str
     error_streak: int
     events_24h: int
+    # How far behind the store's clock what is recorded reaches: now − cursor (None before the first poll).
+    poll_lag: timedelta | None = None
+    set_aside: int = 0  # orders the store sent that could not be recorded
+
+    @property
+    def poll_lag_seconds(self) -> int | None:
+        return None if self.poll_lag is None else max(0, int(self.poll_lag.total_seconds()))
 
     @property
     def state_label(self) -> str:
@@ -211,9 +218,19 @@ class StoreHealth:
         return str(PollRun.Outcome(self.last_outcome).label) if self.last_outcome else ""
 
 
+def orders_set_aside() -> dict[int, int]:
+    """Return how many orders each store (by id) has set aside as unrecordable.
+
+    No order is set aside yet — a bad one fails its page — so every store shows 0; the
+    column is there for when bad orders are set aside with their reason.
+    """
+    return {}
+
+
 def store_health(now: datetime | None = None) -> list[StoreHealth]:
-    """Return every store with its state, last outcome, failed polls in a row and recent events."""
+    """Return every store with its state, last outcome, failed polls in a row, recent events, lag, set-aside orders."""
     now = now or timezone.now()
+    set_aside = orders_set_aside()
     recent = dict(
         OrderEvent.objects.filter(detected_at__gte=now - timedelta(hours=24))
         .values_list("store")
@@ -230,7 +247,12 @@ def store_health(now: datetime | None = None) -> list[StoreHealth]:
         )
         streak = next((i for i, outcome in enumerate(outcomes) if outcome != PollRun.Outcome.FAILED), len(outcomes))
         last = outcomes[0] if outcomes else ""
-        rows.append(StoreHealth(store, _state(store, now), last, streak, recent.get(store.pk, 0)))
+        lag = now - store.cursor if store.cursor else None
+        rows.append(
+            StoreHealth(
+                store, _state(store, now), last, streak, recent.get(store.pk, 0), lag, set_aside.get(store.pk, 0)
+            )
+        )
     return rows
 
 
