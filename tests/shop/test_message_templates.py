@@ -1,4 +1,4 @@
-"""Message templates per order event type: defaults in Russian and English, staff's own, refused if broken, previewed."""
+"""Message templates per order event type: defaults in two languages, staff's own, refused if broken, previewed."""
 
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ def test_staffs_own_template_is_used_with_every_variable(store, settings):
         message=(
             "{{ status_before }} → {{ status_after }}; {{ total }} ({{ currency }}), возвращено {{ refunded }}; "
             "{{ customer }} / {{ email }} / {{ phone }}; {{ payment_method }}; {{ shipping_method }}, {{ city }}; "
-            "{{ customer_note }}; {{ item_count }}: {% for item in items %}{{ item.name }}×{{ item.quantity }} {% endfor %}"
+            "{{ customer_note }}; {{ item_count }}: "
+            "{% for item in items %}{{ item.name }}×{{ item.quantity }} {% endfor %}"
             "| {{ order_id }} | {{ notification_url }}"
         ),
     )  # fmt: skip
@@ -106,7 +107,7 @@ def test_a_template_edited_later_changes_what_is_read_later_not_the_key(store):
     MessageTemplate.objects.create(event_type=rules.NEW, language="ru", title="Заказ {{ number }}", message="-")
 
     assert render(notification, "ru") == ("Заказ 1042", "-")
-    assert Notification.objects.get(pk=notification.pk).dedupe_key == key == "shop:" + f"{store.pk}:1042:shop.order.new:test"
+    assert Notification.objects.get(pk=notification.pk).dedupe_key == key == f"shop:{store.pk}:1042:shop.order.new:test"
 
 
 @pytest.mark.parametrize(
