@@ -97,8 +97,9 @@ def _values(defined: EnvStore) -> dict[str, object]:
         "consumer_key": defined.key,
         "consumer_secret": defined.secret,
         "poll_interval": settings.SHOP_POLLING_INTERVAL,
-        # Plain http is the operator's explicit choice here; REST then signs with OAuth 1.0a.
-        "allow_http": defined.base_url.startswith("http://"),
+        # Plain http is the operator's explicit choice here, for REST only (signed with OAuth 1.0a):
+        # the MCP endpoints want https.
+        "allow_http": defined.base_url.startswith("http://") and defined.api == Store.Api.REST,
     }
 
 

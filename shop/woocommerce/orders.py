@@ -123,7 +123,8 @@ def _variation(meta: object) -> str:
         # Keys starting with "_" are WooCommerce's own bookkeeping, never shown to people.
         if not isinstance(entry, dict) or str(entry.get("key", "")).startswith("_"):
             continue
-        key = _decoded(entry.get("display_key") or entry.get("key"))
+        # Without display_key (older stores), the attribute's slug: "pa_color" is the taxonomy of "color".
+        key = _decoded(entry.get("display_key") or str(entry.get("key", "")).removeprefix("pa_"))
         value = entry.get("display_value", entry.get("value"))
         if key and isinstance(value, str | int | float) and _decoded(value):
             parts.append(f"{key}: {_decoded(value)}")
