@@ -75,7 +75,8 @@ def test_the_admin_form_reads_conditions_and_names_a_bad_one(admin_client, setti
     settings.LANGUAGE_CODE = "en"
     form = {"kind": "webhook", "name": "Big orders", "enabled": "on", "min_level": "info", "language": "en",
             "webhook_url": "https://hooks.example/adolf", "webhook_secret": "s" * 20,
-            "min_totals_text": "rub 1000, USD 20.5", "payment_methods_text": "card, cod", "skip_free_orders": "on"}  # fmt: skip
+            "min_totals_text": "rub 1000, USD 20.5", "payment_methods_text": "card, cod",
+            "skip_free_orders": "on"}  # fmt: skip
 
     assert admin_client.post(reverse("admin:notifications_channel_add"), form).status_code == 302
     channel = Channel.objects.get()

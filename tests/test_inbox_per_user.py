@@ -1,4 +1,4 @@
-"""Each staff user has their own inbox state: read marks, the badge, "mark all read", saved filters; texts in their language."""
+"""Each staff user has their own inbox: read marks, badge, "mark all read", saved filters; texts in their language."""
 
 from __future__ import annotations
 

@@ -128,7 +128,8 @@ def test_the_admin_marks_it_and_does_not_let_its_managed_fields_be_edited(seed_v
     assert "WOOCOMMERCE_MCP_URL" in page
     assert 'name="base_url"' not in page
     assert 'name="consumer_key"' not in page
-    assert KEY not in page and SECRET not in page
+    assert KEY not in page
+    assert SECRET not in page
     store.refresh_from_db()
     assert store.name == "Renamed"  # not managed: editable
     assert (store.base_url, store.api, store.consumer_key, store.consumer_secret, store.poll_interval) == (

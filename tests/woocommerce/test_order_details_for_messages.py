@@ -25,26 +25,24 @@ def test_the_documented_order_yields_every_detail_a_message_names():
 
 
 def test_html_escaped_names_are_decoded_where_orders_are_parsed():
-    order = parse_order(
-        {
-            "id": 9,
-            "status": "processing",
-            "billing": {"first_name": "O&#039;Brien", "last_name": "&amp; Sons", "city": "Saint&nbsp;Petersburg"},
-            "payment_method_title": "Card &ndash; Visa",
-            "customer_note": "Ring &lt;twice&gt;",
-            "shipping_lines": [{"method_title": "Courier &amp; lift"}],
-            "line_items": [
-                {
-                    "name": "Hoodie &laquo;Ohana&raquo; &ndash; blue",
-                    "quantity": 2,
-                    "meta_data": [
-                        {"key": "pa_size", "value": "l", "display_key": "Size", "display_value": "L &amp; tall"},
-                        {"key": "_reduced_stock", "value": "2"},
-                    ],
-                },
-            ],
-        }  # fmt: skip
-    )
+    size = {"key": "pa_size", "value": "l", "display_key": "Size", "display_value": "L &amp; tall"}
+    raw = {
+        "id": 9,
+        "status": "processing",
+        "billing": {"first_name": "O&#039;Brien", "last_name": "&amp; Sons", "city": "Saint&nbsp;Petersburg"},
+        "payment_method_title": "Card &ndash; Visa",
+        "customer_note": "Ring &lt;twice&gt;",
+        "shipping_lines": [{"method_title": "Courier &amp; lift"}],
+        "line_items": [
+            {
+                "name": "Hoodie &laquo;Ohana&raquo; &ndash; blue",
+                "quantity": 2,
+                "meta_data": [size, {"key": "_reduced_stock", "value": "2"}],
+            }
+        ],
+    }
+
+    order = parse_order(raw)
 
     assert order.customer_name == "O'Brien & Sons"
     assert order.payment_method_title == "Card – Visa"
