@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count
-from django.db.models.functions import TruncHour
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification
-from operations.dashboard import chart
+from operations.dashboard import chart, per_hour
 from operations.registry import Line, registry
 
 
@@ -88,26 +87,13 @@ def deliveries_by_channel(since: datetime) -> list[ChannelDeliveries]:
     return rows
 
 
-def notifications_per_hour(hours: int, now: datetime) -> list[tuple[datetime, int]]:
-    """Count notifications created in each of the last `hours` whole hours (UTC), the current one last."""
-    current = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    first = current - timedelta(hours=hours - 1)
-    counts = {
-        hour.astimezone(UTC): n
-        for hour, n in Notification.objects.filter(created__gte=first)
-        .annotate(hour=TruncHour("created", tzinfo=UTC))
-        .values_list("hour")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    return [(first + timedelta(hours=i), counts.get(first + timedelta(hours=i), 0)) for i in range(hours)]
-
-
 @registry.dashboard_panel("deliveries", template="notifications/dashboard/deliveries.html")
 def deliveries_panel(now: datetime) -> dict[str, Any]:
     """Deliveries by channel and outcome over the last 24 hours, and notifications per hour."""
     return {
         "outcomes": [DeliveryStatus(outcome).label for outcome in OUTCOMES],
         "channels": deliveries_by_channel(now - timedelta(hours=24)),
-        "chart": chart(_("Notifications per hour, last 24 hours"), notifications_per_hour(24, now)),
+        "chart": chart(
+            _("Notifications per hour, last 24 hours"), per_hour(Notification.objects.all(), "created", 24, now)
+        ),
     }

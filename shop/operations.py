@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Min
-from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from operations.dashboard import chart
+from operations.dashboard import chart, per_hour
 from operations.registry import Component, Line, registry
 from operations.status import iso
 from shop.models import OrderEvent, PollRun, Store
@@ -268,18 +267,7 @@ def _state(store: Store, now: datetime) -> str:
 
 def events_per_hour(hours: int, now: datetime | None = None) -> list[tuple[datetime, int]]:
     """Count order events detected in each of the last `hours` whole hours (UTC), the current one last."""
-    now = now or timezone.now()
-    current = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    first = current - timedelta(hours=hours - 1)
-    counts = {
-        hour.astimezone(UTC): n
-        for hour, n in OrderEvent.objects.filter(detected_at__gte=first)
-        .annotate(hour=TruncHour("detected_at", tzinfo=UTC))
-        .values_list("hour")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    return [(first + timedelta(hours=i), counts.get(first + timedelta(hours=i), 0)) for i in range(hours)]
+    return per_hour(OrderEvent.objects.all(), "detected_at", hours, now or timezone.now())
 
 
 @registry.dashboard_panel("stores", template="shop/dashboard/stores.html")
