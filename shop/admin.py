@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shop import actions, webhook_registration
+from shop import actions, rendering, rules, texts, webhook_registration
 from shop.forms import StoreForm
-from shop.models import OrderEvent, OrderState, PollRun, Store
+from shop.models import MessageTemplate, OrderEvent, OrderState, PollRun, Store
 
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
     form = StoreForm
-    list_display = ["name", "enabled", "api", "last_poll", "last_outcome", "failing", "events_24h", "poll_interval"]
+    list_display = [
+        "name", "enabled", "api", "last_poll", "last_outcome", "failing", "events_24h", "poll_interval", "managed",
+    ]  # fmt: skip
     list_filter = ["enabled", "api"]
     search_fields = ["name", "slug", "base_url"]
     prepopulated_fields = {"slug": ["name"]}
@@ -33,10 +36,39 @@ class StoreAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
         (_("Access"), {"fields": ["api", "consumer_key", "consumer_secret", "query_string_auth", "allow_http"]}),
         (_("Polling"), {"fields": ["poll_interval", "first_poll_lookback", "overlap", "schedule"]}),
-        (_("Events"), {"fields": ["event_types"]}),
+        (_("Events"), {"fields": ["event_types", "order_storage"]}),
         (_("State"), {"fields": ["cursor", "last_success_at", "failing_since", "last_error", "outage_alerted"]}),
         (_("Webhooks"), {"fields": ["webhook_url", "webhook_health"]}),
     ]
+
+    def get_fieldsets(self, request, obj: Store | None = None) -> list:
+        if obj is None or not obj.managed_by_environment:
+            return self.fieldsets
+        # The keys are the environment's: never shown, not editable here.
+        access = ["environment", "api", "query_string_auth"]
+        return [
+            (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
+            (_("Access"), {"fields": access}),
+            *self.fieldsets[2:],
+        ]
+
+    def get_readonly_fields(self, request, obj: Store | None = None) -> list[str]:
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.managed_by_environment:
+            fields += ["environment", "base_url", "api", "poll_interval"]
+        return fields
+
+    @admin.display(description=_("managed by the environment"), boolean=True, ordering="managed_by_environment")
+    def managed(self, store: Store) -> bool:
+        return store.managed_by_environment
+
+    @admin.display(description=_("managed by the environment"))
+    def environment(self, store: Store) -> str:
+        return _(
+            "Yes: its URL, API, keys and polling interval come from WOOCOMMERCE_MCP_URL, "
+            "WOOCOMMERCE_CONSUMER_KEY, WOOCOMMERCE_CONSUMER_SECRET and SHOP_POLLING_INTERVAL; "
+            "change them there and run manage.py migrate (or sync_env_store)."
+        )
 
     def get_queryset(self, request):
         latest = PollRun.objects.filter(store=OuterRef("pk")).exclude(outcome=PollRun.Outcome.SKIPPED)
@@ -188,3 +220,49 @@ class OrderEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("published"), boolean=True)
     def published(self, event: OrderEvent) -> bool:
         return event.published_at is not None
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """Edit what staff read per order event and language; a template that does not render is refused."""
+
+    list_display = ["event_type", "language", "title", "updated"]
+    list_filter = ["event_type", "language"]
+    readonly_fields = ["variables", "preview", "updated"]
+    fields = ["event_type", "language", "title", "message", "variables", "preview", "updated"]
+
+    def get_changeform_initial_data(self, request) -> dict:
+        """Start a new template from the default text of the event type and language asked for."""
+        initial = super().get_changeform_initial_data(request)
+        event_type = initial.get("event_type") or rules.NEW
+        language = initial.get("language") or settings.LANGUAGE_CODE
+        if event_type in rules.EVENT_TYPES and language in dict(settings.LANGUAGES):
+            initial["event_type"], initial["language"] = event_type, language
+            initial["title"], initial["message"] = texts.default_text(event_type, language)
+        return initial
+
+    def save_model(self, request, obj: MessageTemplate, form, change: bool) -> None:
+        obj.updated = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("variables"))
+    def variables(self, obj: MessageTemplate) -> str:
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li><code>{{{{ {} }}}}</code> — {}</li>", texts.VARIABLES.items()),
+        )
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj: MessageTemplate) -> str:
+        if obj.pk is None:
+            return _("Save to see it rendered against a sample order and the latest real event.")
+        rows = []
+        for what, result in rendering.preview(obj):
+            label = _("sample order") if what == "sample" else _("latest event %(event)s") % {"event": what}
+            if isinstance(result, str):
+                rows.append((label, format_html('<span style="color:#ba2121">{}</span>', result)))
+            else:
+                rows.append((label, format_html("<strong>{}</strong><br>{}", result.title, result.message)))
+        return format_html_join(
+            "", '<p><em>{}</em></p><div style="white-space:pre-wrap;margin-bottom:1em">{}</div>', rows
+        )

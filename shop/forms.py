@@ -38,12 +38,14 @@ class StoreForm(forms.ModelForm):
         model = Store
         fields = [
             "name", "slug", "base_url", "enabled", "api", "consumer_key", "consumer_secret", "query_string_auth",
-            "allow_http", "poll_interval", "first_poll_lookback", "overlap", "event_types",
+            "allow_http", "poll_interval", "first_poll_lookback", "overlap", "event_types", "order_storage",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         editing = self.instance.pk is not None
+        if "order_storage" in self.fields:
+            self.fields["order_storage"].required = False
         for name in SECRET_FIELDS:
             field = self.fields[name]
             # A stored secret is never sent back to the browser; blank keeps it.
@@ -51,14 +53,22 @@ class StoreForm(forms.ModelForm):
             if editing:
                 field.help_text = _("Stored encrypted and never shown. Leave blank to keep the current value.")
 
+    def clean_order_storage(self) -> str:
+        # Left out (a scripted post), it is WooCommerce's default for stores since 8.2.
+        return self.cleaned_data.get("order_storage") or Store.OrderStorage.HPOS
+
     def clean(self) -> dict:
         cleaned = super().clean()
         for name in SECRET_FIELDS:
             if not cleaned.get(name) and self.instance.pk is not None:
                 cleaned[name] = getattr(Store.objects.get(pk=self.instance.pk), name)
         if not self.errors:
+            # A field the form does not carry (read-only for an environment store) keeps its value.
             candidate = Store(
-                **{f: cleaned.get(f) for f in ("base_url", "api", "name", "query_string_auth", "allow_http")}
+                **{
+                    f: cleaned[f] if f in self.fields else getattr(self.instance, f)
+                    for f in ("base_url", "api", "name", "query_string_auth", "allow_http")
+                }
             )
             candidate.consumer_key, candidate.consumer_secret = (
                 cleaned.get("consumer_key"),

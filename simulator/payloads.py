@@ -18,6 +18,15 @@ class SimRefund:
 
 
 @dataclass
+class SimItem:
+    """A product line: the name as WooCommerce sends it (HTML entities escaped), how many, the variation."""
+
+    name: str
+    quantity: int = 1
+    attributes: dict[str, str] = field(default_factory=dict)  # display key → display value
+
+
+@dataclass
 class SimOrder:
     id: int
     status: str
@@ -37,6 +46,10 @@ class SimOrder:
     payment_method_title: str = "Direct bank transfer"
     customer_note: str = ""
     items: int = 1
+    # Named products; without them the order has `items` lines "Product #n".
+    products: list[SimItem] = field(default_factory=list)
+    shipping_method: str = "Flat rate"
+    city: str = "Moscow"
     refunds: list[SimRefund] = field(default_factory=list)
     status_before_trash: str = ""
 
@@ -65,7 +78,7 @@ def _address(order: SimOrder, *, billing: bool) -> dict[str, str]:
         "company": "",
         "address_1": "Tverskaya 1",
         "address_2": "",
-        "city": "Moscow",
+        "city": order.city,
         "state": "",
         "postcode": "125009",
         "country": "RU",
@@ -75,27 +88,37 @@ def _address(order: SimOrder, *, billing: bool) -> dict[str, str]:
     return address
 
 
+def _attributes(order: SimOrder, n: int, item: SimItem) -> list[dict[str, Any]]:
+    """A variation's attributes as WooCommerce lists them in a line item's meta_data."""
+    return [
+        {"id": order.id * 1000 + n * 10 + i, "key": f"pa_{key.lower()}", "value": value.lower(),
+         "display_key": key, "display_value": value}
+        for i, (key, value) in enumerate(item.attributes.items())
+    ]  # fmt: skip
+
+
 def _line_items(order: SimOrder) -> list[dict[str, Any]]:
-    count = max(order.items, 1)
+    products = order.products or [SimItem(f"Product #{n}") for n in range(1, max(order.items, 1) + 1)]
+    count = len(products)
     each = (order.total / count).quantize(Decimal("0.01"))
     return [
         {
             "id": order.id * 100 + n,
-            "name": f"Product #{n}",
+            "name": item.name,
             "product_id": 90 + n,
-            "variation_id": 0,
-            "quantity": 1,
+            "variation_id": 190 + n if item.attributes else 0,
+            "quantity": item.quantity,
             "tax_class": "",
             "subtotal": money(each),
             "subtotal_tax": "0.00",
             "total": money(each),
             "total_tax": "0.00",
             "taxes": [{"id": 75, "total": "0.00", "subtotal": "0.00"}],
-            "meta_data": [],
+            "meta_data": _attributes(order, n, item),
             "sku": f"SKU-{n}",
             "price": float(each),
         }
-        for n in range(1, count + 1)
+        for n, item in enumerate(products, start=1)
     ]
 
 
@@ -163,7 +186,7 @@ def order_json(order: SimOrder, base_url: str, utc_offset: timedelta) -> dict[st
         "shipping_lines": [
             {
                 "id": order.id * 100 + 98,
-                "method_title": "Flat rate",
+                "method_title": order.shipping_method,
                 "method_id": "flat_rate",
                 "total": "0.00",
                 "total_tax": "0.00",

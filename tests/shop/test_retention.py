@@ -24,7 +24,7 @@ def test_old_known_orders_and_poll_runs_are_pruned_and_events_kept(sim, store, s
     PollRun.objects.update(started_at=timezone.now() - timedelta(days=31))
     poll_store(store.pk)
 
-    assert prune_history() == {"order_states": 1, "poll_runs": 1}
+    assert prune_history() == {"order_states": 1, "poll_runs": 1, "event_snapshots": 0}
     assert list(OrderState.objects.values_list("order_id", flat=True)) == [recent]
     assert PollRun.objects.count() == 1
     assert OrderEvent.objects.count() == 2
