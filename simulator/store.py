@@ -79,6 +79,10 @@ class SimulatedStore:
     https: bool = True
     rest_enabled: bool = True
     woocommerce_active: bool = True
+    # The host's habits: an Apache/CGI host that drops the Authorization header, and one that
+    # answers every request with a 301 to another address (https://www.… for https://…).
+    strips_authorization: bool = False
+    redirect_to: str = ""
     utc_offset: timedelta = timedelta(hours=3)
     clock_offset: timedelta = timedelta(0)
     keys: dict[str, ApiKey] = field(default_factory=dict)
