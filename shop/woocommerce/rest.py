@@ -14,10 +14,10 @@ from adolf.http import HttpError, describe, new_client, send, server_date
 from shop.woocommerce.auth import rest_auth
 from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage
 from shop.woocommerce.config import StoreConfig
-from shop.woocommerce.diagnosis import diagnose_rest
 from shop.woocommerce.errors import InvalidResponseError, body_sample, from_http_error
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
 from shop.woocommerce.paging import RawPage, seek_pages
+from shop.woocommerce.rest_diagnosis import diagnose_rest
 
 API_PATH = "/wp-json/wc/v3"
 
