@@ -34,7 +34,10 @@ class StoreAdmin(admin.ModelAdmin):
     actions = ["test_connection", "poll_now", "register_webhooks", "unregister_webhooks"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
-        (_("Access"), {"fields": ["api", "consumer_key", "consumer_secret", "query_string_auth", "allow_http"]}),
+        (
+            _("Access"),
+            {"fields": ["api", "consumer_key", "consumer_secret", "query_string_auth", "allow_http", "ca_certificate"]},
+        ),
         (_("Polling"), {"fields": ["poll_interval", "first_poll_lookback", "overlap", "schedule"]}),
         (_("Events"), {"fields": ["event_types", "order_storage"]}),
         (_("State"), {"fields": ["cursor", "last_success_at", "failing_since", "last_error", "outage_alerted"]}),
@@ -45,7 +48,7 @@ class StoreAdmin(admin.ModelAdmin):
         if obj is None or not obj.managed_by_environment:
             return self.fieldsets
         # The keys are the environment's: never shown, not editable here.
-        access = ["environment", "api", "query_string_auth"]
+        access = ["environment", "api", "query_string_auth", "ca_certificate"]
         return [
             (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
             (_("Access"), {"fields": access}),
@@ -161,9 +164,16 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Test connection"))
     def test_connection(self, request, queryset) -> None:
+        # The same findings as `manage.py check_store`, one line each, under a verdict.
         for store, report in actions.check_connections(queryset):
-            level = messages.SUCCESS if report.ok else messages.ERROR
-            self.message_user(request, f"{store.name}: {report.summary()}", level)
+            if not report.ok:
+                level, verdict = messages.ERROR, _("polls cannot work")
+            elif report.warnings:
+                level, verdict = messages.WARNING, _("polls can work, with warnings")
+            else:
+                level, verdict = messages.SUCCESS, _("polls can work")
+            lines = format_html_join("", "<br>{}", ((line,) for line in report.lines()))
+            self.message_user(request, format_html("{}: {}{}", store.name, verdict, lines), level)
 
     @admin.action(description=_("Poll now"))
     def poll_now(self, request, queryset) -> None:

@@ -19,6 +19,7 @@ def config_for(store: Store) -> StoreConfig:
         query_string_auth=store.query_string_auth,
         allow_http=store.allow_http,
         timeout=settings.SHOP_STORE_TIMEOUT,
+        ca_certificate=store.ca_certificate,
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from adolf.tls import normalize_pem
 from shop.clients import config_for
-from shop.models import Store
+from shop.models import Store, validate_ca_certificate
 from shop.rules import EVENT_TYPES
 from shop.woocommerce.config import StoreConfigError
 
@@ -38,8 +39,14 @@ class StoreForm(forms.ModelForm):
         model = Store
         fields = [
             "name", "slug", "base_url", "enabled", "api", "consumer_key", "consumer_secret", "query_string_auth",
-            "allow_http", "poll_interval", "first_poll_lookback", "overlap", "event_types", "order_storage",
+            "allow_http", "ca_certificate", "poll_interval", "first_poll_lookback", "overlap", "event_types",
+            "order_storage",
         ]  # fmt: skip
+        widgets = {
+            "ca_certificate": forms.Textarea(
+                attrs={"rows": 6, "cols": 70, "spellcheck": "false", "placeholder": "-----BEGIN CERTIFICATE-----"}
+            )
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -52,6 +59,12 @@ class StoreForm(forms.ModelForm):
             field.required = not editing
             if editing:
                 field.help_text = _("Stored encrypted and never shown. Leave blank to keep the current value.")
+
+    def clean_ca_certificate(self) -> str:
+        # Refused here, on its own field, before the settings are checked together in clean().
+        value = normalize_pem(self.cleaned_data.get("ca_certificate") or "")
+        validate_ca_certificate(value)
+        return value
 
     def clean_order_storage(self) -> str:
         # Left out (a scripted post), it is WooCommerce's default for stores since 8.2.
@@ -67,7 +80,7 @@ class StoreForm(forms.ModelForm):
             candidate = Store(
                 **{
                     f: cleaned[f] if f in self.fields else getattr(self.instance, f)
-                    for f in ("base_url", "api", "name", "query_string_auth", "allow_http")
+                    for f in ("base_url", "api", "name", "query_string_auth", "allow_http", "ca_certificate")
                 }
             )
             candidate.consumer_key, candidate.consumer_secret = (

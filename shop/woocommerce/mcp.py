@@ -69,6 +69,7 @@ class McpClient:
                 **({"X-MCP-API-Key": f"{config.key}:{config.secret}"} if legacy else {}),
             },
             transport=transport,
+            extra_ca=config.ca_certificate,
         )
 
     # --- JSON-RPC plumbing ---------------------------------------------------------------

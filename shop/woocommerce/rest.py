@@ -48,6 +48,7 @@ class RestClient:
             auth=rest_auth(config),
             headers={"Accept": "application/json"},
             transport=transport,
+            extra_ca=config.ca_certificate,
         )
 
     # --- plumbing -------------------------------------------------------------------
@@ -63,7 +64,7 @@ class RestClient:
         except HttpError as exc:
             if exc.response is not None:
                 self.last_store_time = server_date(exc.response) or self.last_store_time
-            raise from_http_error(exc, store=self.config.name) from exc
+            raise from_http_error(exc, store=self.config.name, auth_mode=self.config.rest_auth) from exc
         self.last_store_time = server_date(response) or self.last_store_time
         return response
 
