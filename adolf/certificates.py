@@ -25,7 +25,23 @@ EXPIRED = {10}  # X509_V_ERR_CERT_HAS_EXPIRED
 NOT_YET_VALID = {9}  # X509_V_ERR_CERT_NOT_YET_VALID
 WRONG_HOST = {62, 64}  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
 REVOKED = {23}  # X509_V_ERR_CERT_REVOKED
-CA_HINT = "the store's CA certificate (in the admin, or add_store --ca-file)"
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Who presented the certificate, for the fix: what to call it and where a CA it needs goes."""
+
+    noun: str
+    trust_here: str  # where to put a CA so that ADOLF trusts it for this peer
+    address: str  # what the operator points at another address
+
+
+SERVER = Peer("server", "SSL_CERT_FILE (or the OS trust store)", "use an address the certificate names")
+STORE = Peer(
+    "store",
+    "the store's CA certificate (in the admin, or add_store --ca-file)",
+    "use an address the certificate names as the store URL",
+)
 
 
 class CertificateFileError(ValueError):
@@ -44,51 +60,55 @@ class CertificateProblem:
         return f"{self.summary} — {self.fix}"
 
 
-def explain(error: ssl.SSLCertVerificationError, host: str, port: int = 443) -> CertificateProblem:
-    """Return the problem OpenSSL's verify code means for a server at `host`."""
+def explain(
+    error: ssl.SSLCertVerificationError, host: str, port: int = 443, *, peer: Peer = SERVER
+) -> CertificateProblem:
+    """Return the problem OpenSSL's verify code means for `peer` at `host`, with its fix."""
     code = error.verify_code
     said = error.verify_message or error.reason or str(error)
     if code in SELF_SIGNED:
         return CertificateProblem(
             "self-signed",
             f"the certificate of {host} is self-signed, so nothing vouches for it",
-            f"give that certificate to {CA_HINT}, or give the store a certificate from a public CA",
+            f"give that certificate to {peer.trust_here}, or give the {peer.noun} a certificate from a public CA",
         )
     if code in PRIVATE_ROOT:
         return CertificateProblem(
             "private-ca",
             f"the certificate of {host} is signed by a private CA that this server does not trust",
-            f"give that CA's certificate to {CA_HINT}, or add it to SSL_CERT_FILE or the OS trust store",
+            f"give that CA's certificate to {peer.trust_here}"
+            + (", or add it to SSL_CERT_FILE or the OS trust store" if peer is STORE else ""),
         )
     if code in UNKNOWN_ISSUER:
         return CertificateProblem(
             "unknown-ca",
             f"the certificate of {host} is signed by a CA that this server does not know ({said})",
-            f"for a private CA, give its certificate to {CA_HINT} or to SSL_CERT_FILE; for a public CA, "
-            "the store's web server must also send its intermediate certificates",
+            f"for a private CA, give its certificate to {peer.trust_here}"
+            + (" or to SSL_CERT_FILE" if peer is STORE else "")
+            + f"; for a public CA, the {peer.noun}'s web server must also send its intermediate certificates",
         )
     if code in EXPIRED:
         return CertificateProblem(
             "expired",
             f"the certificate of {host} has expired",
-            "renew it on the store's web server (for Let's Encrypt: certbot renew); if the store carries "
-            "a CA certificate in ADOLF, check that one too",
+            f"renew it on the {peer.noun}'s web server (for Let's Encrypt: certbot renew)"
+            + ("; if the store carries a CA certificate in ADOLF, check that one too" if peer is STORE else ""),
         )
     if code in NOT_YET_VALID:
         return CertificateProblem(
             "not-yet-valid",
             f"the certificate of {host} is not valid yet",
-            "check this server's clock and the store's: set both by NTP",
+            f"check this server's clock and the {peer.noun}'s: set both by NTP",
         )
     if code in WRONG_HOST:
         return CertificateProblem(
             "wrong-host",
             f"the certificate that {host} presents is made out to another name ({said})",
-            f"use an address the certificate names as the store URL, or have the certificate issued for {host}",
+            f"{peer.address}, or have the certificate issued for {host}",
         )
     if code in REVOKED:
         return CertificateProblem(
-            "revoked", f"the certificate of {host} has been revoked", "install a new certificate on the store"
+            "revoked", f"the certificate of {host} has been revoked", f"install a new certificate on the {peer.noun}"
         )
     return CertificateProblem(
         "other",

@@ -9,6 +9,7 @@ their own domain errors. What TLS trusts is adolf.tls's.
 from __future__ import annotations
 
 import email.utils
+import ssl
 from datetime import UTC, datetime
 
 import httpx
@@ -61,9 +62,12 @@ class CertificateHttpError(PermanentHttpError):
     trusts it.
     """
 
-    def __init__(self, message: str, *, problem: CertificateProblem) -> None:
-        super().__init__(message)
+    def __init__(self, request: httpx.Request, problem: CertificateProblem, error: ssl.SSLCertVerificationError):
+        super().__init__(f"{describe(request)}: TLS: {problem}")
         self.problem = problem
+        # What was asked, OpenSSL's own error and where, for callers that explain it their way (a store).
+        self.request_line = describe(request)
+        self.error, self.host, self.port = error, request.url.host, request.url.port or 443
 
 
 def new_client(
@@ -106,7 +110,7 @@ def send(client: httpx.Client, method: str, url: str, **kwargs: object) -> httpx
         refused = verification_error(exc)
         if refused is not None:
             problem = explain(refused, request.url.host, request.url.port or 443)
-            raise CertificateHttpError(f"{describe(request)}: TLS: {problem}", problem=problem) from exc
+            raise CertificateHttpError(request, problem, refused) from exc
         raise TransientHttpError(f"{describe(request)} failed: {type(exc).__name__}: {exc}") from exc
     raise_for_status(response)
     return response

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from adolf import tls
-from adolf.certificates import check_server, explain, peer_certificate
+from adolf.certificates import STORE, check_server, explain, peer_certificate
 from shop.woocommerce.base import ConnectionReport, Finding, Severity, StoreClient
 from shop.woocommerce.config import StoreConfig
 
@@ -58,7 +58,7 @@ def certificate_findings(config: StoreConfig, *, now: datetime | None = None) ->
     try:
         peer = check_server(host, port, tls.tls_context(config.ca_certificate), timeout=timeout)
     except ssl.SSLCertVerificationError as exc:
-        problem = explain(exc, host, port)
+        problem = explain(exc, host, port, peer=STORE)
         presented = peer_certificate(host, port, timeout=timeout)
         seen = f" (it presents {presented.describe()})" if presented else ""
         findings.append(Finding("certificate", Severity.BLOCKING, f"{problem.summary}{seen} — {problem.fix}"))

@@ -12,7 +12,7 @@ import json
 
 import httpx
 
-from adolf.certificates import CertificateProblem
+from adolf.certificates import STORE, CertificateProblem, explain
 from adolf.http import CertificateHttpError, HttpError, RateLimitedHttpError, TransientHttpError, describe
 
 SAMPLE_LENGTH = 300
@@ -129,7 +129,9 @@ def from_http_error(exc: HttpError, *, store: str, auth_mode: str | None = None)
     `auth_mode` (how the keys were sent: basic, query, oauth1) lets a refusal say what it means.
     """
     if isinstance(exc, CertificateHttpError):
-        return CertificateError(str(exc), problem=exc.problem, store=store)
+        # Said for a store: the fix names the store's own CA certificate.
+        problem = explain(exc.error, exc.host, exc.port, peer=STORE)
+        return CertificateError(f"TLS: {problem}", problem=problem, store=store, request=exc.request_line)
     response = exc.response
     if response is None:
         # No answer at all: connection refused, DNS, timeout.

@@ -56,7 +56,8 @@ def test_a_poll_of_the_store_fails_naming_the_certificate_problem(kind, tmp_path
                 list(client.iter_modified_orders(BEFORE_ALL))
     assert caught.value.problem.kind == kind
     assert caught.value.retryable is False
-    assert caught.value.message.endswith(f": TLS: {MESSAGES[kind]}")
+    assert caught.value.message == f"TLS: {MESSAGES[kind]}"
+    assert caught.value.request == f"GET {server.url}/wp-json/wc/v3/orders"
 
 
 @pytest.mark.parametrize("kind", list(MESSAGES))
