@@ -13,8 +13,9 @@ calls `set_default_verify_paths()` in each `wrap_socket()`: ~20 ms a connection,
 OpenSSL 3.0–3.3 a lookup list that grows with every call, truststore issue #212); so there
 the same locations, in the same order, are loaded once into a standard context.
 
-`SSL_CERT_FILE` and `SSL_CERT_DIR` are OpenSSL's variables. OpenSSL lets them *replace*
-its default locations; here they are trusted *in addition* to the OS store, so pointing
+`SSL_CERT_FILE` and `SSL_CERT_DIR` are OpenSSL's variables, read through the settings
+(so `.env` and `NAME_FILE` work as for any other). OpenSSL lets them *replace* its default
+locations; here they are trusted *in addition* to the OS store, so pointing
 `SSL_CERT_FILE` at a company CA alone does not drop the public CAs.
 """
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 
 import certifi
 import truststore
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ def trust(extra_ca: str = "") -> Trust:
 
 
 def reload() -> None:
-    """Forget every context: the next call reads the environment and the OS store again."""
+    """Forget every context: the next call reads the settings and the OS store again."""
     _build.cache_clear()
 
 
@@ -125,7 +127,7 @@ def _load_openssl_defaults(context: ssl.SSLContext, sources: list[str]) -> set[s
 
 
 def _load_environment(context: ssl.SSLContext, sources: list[str], problems: list[str], loaded: set[str]) -> None:
-    cert_file = os.environ.get("SSL_CERT_FILE", "").strip()
+    cert_file = settings.SSL_CERT_FILE
     if cert_file:
         if not os.path.isfile(cert_file):
             problems.append(f"SSL_CERT_FILE={cert_file} is not a file: its certificates are not trusted")
@@ -139,7 +141,7 @@ def _load_environment(context: ssl.SSLContext, sources: list[str], problems: lis
                 reason = exc.reason or exc
                 problems.append(f"SSL_CERT_FILE={cert_file} holds no certificate OpenSSL can read ({reason})")
     # OpenSSL reads SSL_CERT_DIR as a list of directories, like PATH.
-    for directory in filter(None, (part.strip() for part in os.environ.get("SSL_CERT_DIR", "").split(os.pathsep))):
+    for directory in filter(None, (part.strip() for part in settings.SSL_CERT_DIR.split(os.pathsep))):
         if not os.path.isdir(directory):
             problems.append(f"SSL_CERT_DIR={directory} is not a directory: its certificates are not trusted")
         elif not _has_hashed_certificates(directory):

@@ -10,12 +10,14 @@ from tests.support.certificates import hashed_name, issue, make_ca, tls_store
 
 
 @pytest.fixture
-def fresh_trust(monkeypatch):
-    """Contexts built anew from the environment the test sets, and forgotten after it."""
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+def fresh_trust(settings):
+    """Contexts built anew from the SSL_CERT_FILE / SSL_CERT_DIR the test sets, and forgotten after it.
+
+    (A child process reads them from its environment: tests/shop/test_check_store_command.py.)
+    """
+    settings.SSL_CERT_FILE = settings.SSL_CERT_DIR = ""
     tls.reload()
-    yield monkeypatch
+    yield settings
     tls.reload()
 
 
@@ -26,7 +28,7 @@ def status_of(url: str, extra_ca: str = "") -> int:
 
 def test_a_company_ca_in_ssl_cert_file_is_trusted_besides_the_os_store(fresh_trust, tmp_path):
     company = make_ca("Company CA")
-    fresh_trust.setenv("SSL_CERT_FILE", company.cert_file(tmp_path))
+    fresh_trust.SSL_CERT_FILE = company.cert_file(tmp_path)
     tls.reload()
 
     with tls_store(issue(company), tmp_path) as store:
@@ -42,7 +44,7 @@ def test_a_directory_in_ssl_cert_dir_is_trusted_by_its_hashed_names(fresh_trust,
     certs = tmp_path / "certs"
     certs.mkdir()
     (certs / hashed_name(company.certificate)).write_text(company.cert_pem)
-    fresh_trust.setenv("SSL_CERT_DIR", str(certs))
+    fresh_trust.SSL_CERT_DIR = str(certs)
     tls.reload()
 
     with tls_store(issue(company), tmp_path) as store:
@@ -63,8 +65,8 @@ def test_variables_naming_nothing_usable_are_reported_not_ignored(fresh_trust, t
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "company.pem").write_text("not hashed")
-    fresh_trust.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
-    fresh_trust.setenv("SSL_CERT_DIR", f"{empty}:{tmp_path / 'nowhere'}")
+    fresh_trust.SSL_CERT_FILE = str(tmp_path / "missing.pem")
+    fresh_trust.SSL_CERT_DIR = f"{empty}:{tmp_path / 'nowhere'}"
     tls.reload()
 
     assert tls.trust().problems == (
