@@ -8,7 +8,7 @@ import pytest
 
 from shop.woocommerce import CertificateError, build_client
 from shop.woocommerce.base import Severity
-from shop.woocommerce.diagnosis import diagnose
+from shop.woocommerce.diagnosis import certificate_findings, diagnose
 from tests.support.certificates import Issued, expired, issue, make_ca, tls_store
 from tests.support.simulated_store import BEFORE_ALL
 
@@ -100,3 +100,12 @@ def test_a_certificate_about_to_expire_is_a_warning(tmp_path):
         f"the certificate of 127.0.0.1 expires on {leaf.certificate.not_valid_after_utc:%Y-%m-%d} (in 5 days): "
         "polls stop that day unless it is renewed"
     ]
+
+
+def test_behind_an_https_proxy_the_certificate_is_left_to_the_proxied_requests(tmp_path, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with tls_store(issue(None), tmp_path) as server:
+        findings = certificate_findings(server.config())
+    assert [(finding.name, finding.severity) for finding in findings] == [("trust", Severity.OK)]
