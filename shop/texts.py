@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 
 from shop import rules
 
+# Line items kept in an event's snapshot: enough for a message, bounded for orders of thousands.
+SNAPSHOT_LINE_ITEMS = 50
+
 
 def _money(amount: str | Decimal, currency: str) -> str:
     symbol = {"RUB": "₽", "USD": "$", "EUR": "€"}.get(currency, currency)
@@ -52,4 +55,8 @@ def snapshot_of(order) -> dict:
         "payment_method": getattr(order, "payment_method_title", ""),
         "customer_note": getattr(order, "customer_note", ""),
         "items": getattr(order, "line_items_count", 0),
+        "line_items": [
+            {"name": item.name, "quantity": f"{item.quantity.normalize():f}", "total": str(item.total)}
+            for item in getattr(order, "line_items", ())[:SNAPSHOT_LINE_ITEMS]
+        ],
     }

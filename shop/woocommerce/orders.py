@@ -2,8 +2,10 @@
 
 Stores send money and order numbers as strings, dates without a zone (the `_gmt` ones are
 UTC), statuses invented by extensions, fields we don't know, refunds keyed `reason` or
-(in old documentation) `refund`, and leave optional fields out. None of that is an error;
-an order without an id or a status, or money that is not a number, is.
+(in old documentation) `refund`, and leave optional fields out. WooCommerce 10.9's MCP
+adapter sends thin orders: no number, no billing object but a top-level `billing_email`,
+line items only when asked for. None of that is an error; an order without an id or a
+status, or money that is not a number, is.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class LineItem:
+    name: str
+    quantity: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
 class Order:
     id: int
     number: str
@@ -50,6 +59,7 @@ class Order:
     refunds: tuple[Refund, ...]
     line_items_count: int
     raw: dict[str, Any] = field(repr=False, compare=False)
+    line_items: tuple[LineItem, ...] = ()
 
     @property
     def is_draft(self) -> bool:
@@ -105,6 +115,20 @@ def _refunds(raw: object) -> tuple[Refund, ...]:
     return tuple(refunds)
 
 
+def _line_items(raw: object) -> tuple[LineItem, ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        LineItem(
+            _text(item.get("name")),
+            parse_money(item.get("quantity"), what="quantity"),
+            parse_money(item.get("total"), what="line total"),
+        )
+        for item in raw
+        if isinstance(item, dict)
+    )
+
+
 def parse_order(raw: object) -> Order:
     """Return the Order a REST (or MCP) order object describes; raise OrderParseError if it can't."""
     if not isinstance(raw, dict):
@@ -132,13 +156,14 @@ def parse_order(raw: object) -> Order:
             date_modified_gmt=parse_gmt(raw.get("date_modified_gmt")),
             date_paid_gmt=parse_gmt(raw.get("date_paid_gmt")),
             customer_name=name,
-            email=_text(billing.get("email")),
+            email=_text(billing.get("email")) or _text(raw.get("billing_email")),
             phone=_text(billing.get("phone")),
             payment_method_title=_text(raw.get("payment_method_title")),
             customer_note=_text(raw.get("customer_note")),
             refunds=_refunds(raw.get("refunds")),
             line_items_count=len(line_items) if isinstance(line_items, list) else 0,
             raw=raw,
+            line_items=_line_items(line_items),
         )
     except (TypeError, ValueError) as exc:
         raise OrderParseError(f"order {order_id}: {exc}") from None
