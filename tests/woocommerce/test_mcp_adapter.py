@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from shop.woocommerce import AuthenticationError, UnsupportedOperationError, build_client
+from shop.woocommerce.orders import LineItem
 from shop.woocommerce.paging import Window, numbered_window
 from tests.support.simulated_store import BEFORE_ALL, fill
 
@@ -16,6 +19,39 @@ def test_it_reads_every_order_past_the_first_hundred_by_id(server):
     assert [order.id for page in pages for order in page.orders] == ids
     assert pages[0].total_pages == 3
     assert [page.last for page in pages][-1] is True
+
+
+def test_the_query_asks_by_id_for_line_items_with_a_time_that_says_utc(server):
+    fill(server.store, 1)
+    with build_client(server.config("mcp-adapter")) as client:
+        list(client.iter_modified_orders(BEFORE_ALL))
+    (tool, arguments), *_ = server.adapter_mcp.tool_calls
+    assert (tool, arguments["ability_name"]) == ("mcp-adapter-execute-ability", "woocommerce/orders-query")
+    assert arguments["parameters"] == {
+        "modified_after": BEFORE_ALL.replace(tzinfo=None).isoformat() + "Z",
+        "orderby": "id",
+        "order": "asc",
+        "per_page": 100,
+        "page": 1,
+        "include_line_items": True,
+    }
+
+
+def test_thin_orders_give_what_they_have_the_e_mail_at_the_top_level_and_line_items(server):
+    order = server.store.create_order(status="processing", total="51.00", items=2, email="grace@example.test")
+    server.store.refund(order.id, "5.00")
+    with build_client(server.config("mcp-adapter")) as client:
+        (page,) = client.iter_modified_orders(BEFORE_ALL)
+    (read,) = page.orders
+    assert (read.id, read.number, read.status, read.total) == (order.id, str(order.id), "processing", Decimal("51.00"))
+    assert read.email == "grace@example.test"
+    assert read.line_items == (
+        LineItem("Product #1", Decimal(1), Decimal("25.5")),
+        LineItem("Product #2", Decimal(1), Decimal("25.5")),
+    )
+    # What the adapter does not send: customer details, payment date, refunds.
+    assert (read.customer_name, read.phone, read.customer_note, read.date_paid_gmt) == ("", "", "", None)
+    assert read.refunds == ()
 
 
 def test_a_wrong_application_password_is_an_authentication_error(server):

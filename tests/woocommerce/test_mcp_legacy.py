@@ -31,7 +31,7 @@ def test_it_reads_every_order_past_the_first_hundred_in_one_session(server):
     assert calls[:2] == ["initialize", "notifications/initialized"]
     assert calls[2:] == ["tools/call"] * 3
     assert session is not None
-    assert server.legacy_mcp.sessions == set()  # closed with DELETE
+    assert server.legacy_mcp.sessions == {}  # closed with DELETE
 
 
 def test_a_session_the_server_dropped_is_reinitialised_transparently(server):
