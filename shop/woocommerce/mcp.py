@@ -10,7 +10,9 @@
   without an offset are read in the store's time zone, so ours carry `Z`; sorting by
   modification date has no tie-breaker and it pages by number only, so we sort by id and
   seek with page-number windows (shop.woocommerce.paging); orders are thin (no number,
-  payment date, refunds or customer details; line items only if asked for).
+  payment date, refunds or customer details; line items only if asked for). With the
+  store's REST keys as well (StoreConfig.rest_key), each page is completed over REST and
+  single orders and refunds are read there.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ import httpx
 from adolf.http import new_client
 from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage, UnsupportedOperationError
 from shop.woocommerce.config import StoreConfig
+from shop.woocommerce.coverage import blind_spots
 from shop.woocommerce.dates import utc_with_offset, wc_datetime
 from shop.woocommerce.errors import AuthenticationError, InvalidResponseError, NotFoundError, StoreError
 from shop.woocommerce.jsonrpc import McpDisabledError, McpSession
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order
 from shop.woocommerce.paging import RawPage, Window, seek_pages
+from shop.woocommerce.rest import RestClient
 
 PATHS = {"mcp-legacy": "/wp-json/woocommerce/mcp", "mcp-adapter": "/wp-json/mcp/mcp-adapter-default-server"}
 EXECUTE_ABILITY = "mcp-adapter-execute-ability"
@@ -57,6 +61,9 @@ class McpClient:
             transport=transport,
         )
         self.session = McpSession(self._http, path=self.path, store=config.name, base_url=config.base_url)
+        rest_config = None if self.legacy else config.rest_config()
+        # The adapter's orders lack what REST has; with the store's REST keys, REST fills it in.
+        self.rest = RestClient(rest_config, transport=transport) if rest_config else None
 
     @property
     def last_store_time(self) -> datetime | None:
@@ -102,11 +109,22 @@ class McpClient:
             raise self._shape(f"{ORDERS_QUERY} returned no orders list", data)
         total_pages = body.get("total_pages")
         return RawPage(
-            items=orders,
+            items=self.complete(orders),
             store_time=self.last_store_time,
             total_pages=total_pages if isinstance(total_pages, int) and not isinstance(total_pages, bool) else None,
             request=f"{ORDERS_QUERY} page={window.page} per_page={window.limit}",
         )
+
+    def complete(self, thin: list[Any]) -> list[Any]:
+        """Replace thin orders by their REST objects, when the store's REST keys are configured.
+
+        An order REST no longer lists (trashed since) keeps its thin version.
+        """
+        if self.rest is None:
+            return thin
+        ids = [item["id"] for item in thin if isinstance(item, dict) and isinstance(item.get("id"), int)]
+        full = {item.get("id"): item for item in self.rest.orders_by_id(ids) if isinstance(item, dict)}
+        return [full.get(item.get("id"), item) if isinstance(item, dict) else item for item in thin]
 
     def _shape(self, message: str, data: Any) -> InvalidResponseError:
         return InvalidResponseError(
@@ -122,6 +140,8 @@ class McpClient:
         return seek_pages(fetch, store=self.config.name, per_page=self.config.per_page, resume=resume, numbered=True)
 
     def get_order(self, order_id: int) -> Order:
+        if self.rest is not None:
+            return self.rest.get_order(order_id)
         self._legacy_only("reading one order")
         data = self.call_tool("woocommerce-orders-get", {"id": int(order_id)})
         raw = data.get("data") if isinstance(data, dict) and isinstance(data.get("data"), dict) else data
@@ -131,14 +151,16 @@ class McpClient:
             raise self._shape(str(exc), data) from None
 
     def list_refunds(self, order_id: int) -> list[RefundRecord]:
-        """Return the order's refunds as its `refunds` list shows them (no dates over MCP)."""
+        """Return the order's refunds: over REST when it can, else as the order's `refunds` list shows them."""
+        if self.rest is not None:
+            return self.rest.list_refunds(order_id)
         order = self.get_order(order_id)
         return [RefundRecord(r.id, r.reason, -r.total, None, {"id": r.id}) for r in order.refunds]
 
     def _legacy_only(self, what: str) -> None:
         if not self.legacy:
             raise UnsupportedOperationError(
-                f"the MCP adapter's orders-query ability offers no {what}; give this store REST keys for it",
+                f"the MCP adapter's orders-query ability offers no {what}; give this store its REST keys as well",
                 store=self.config.name,
             )
 
@@ -171,11 +193,12 @@ class McpClient:
             report.add("read orders", True, "orders can be read over MCP")
         except StoreError as exc:
             report.add("read orders", False, f"listing orders over MCP failed: {exc.message}")
-        if need_write:
+        if self.rest is not None:
+            self._check_rest(report, need_write=need_write)
+        elif need_write:
             report.can_write = False
-            report.add(
-                "write", False, "webhooks cannot be registered over MCP; add REST keys with Read/Write permission"
-            )
+            report.add("write", False, "webhooks are registered over REST; give this store REST keys with Read/Write")
+        report.notes.extend(blind_spots(self.config.api, has_rest_keys=self.rest is not None))
         report.store_time = self.last_store_time
         return report
 
@@ -183,9 +206,20 @@ class McpClient:
     def _needs(self) -> str:
         return "10.3.6" if self.legacy else "10.9"
 
+    def _check_rest(self, report: ConnectionReport, *, need_write: bool) -> None:
+        """Check the REST keys that complete the adapter's orders, as a REST store's own test does."""
+        rest = self.rest.test_connection(need_write=need_write)
+        for check in rest.checks:
+            if check.name not in ("reachable", "clock"):
+                report.add(f"REST {check.name}", check.ok, f"REST: {check.detail}")
+        report.can_write = rest.can_write
+        report.version = rest.version
+
     def close(self) -> None:
         self.session.close()
         self._http.close()
+        if self.rest is not None:
+            self.rest.close()
 
     def __enter__(self) -> McpClient:
         return self

@@ -119,6 +119,13 @@ class RestClient:
             partial(self._orders_window, after), store=self.config.name, per_page=self.config.per_page, resume=resume
         )
 
+    def orders_by_id(self, order_ids: list[int]) -> list[dict[str, Any]]:
+        """Return the REST objects of the given orders (up to 100) that still exist, as raw JSON."""
+        if not order_ids:
+            return []
+        params = {"include": ",".join(map(str, order_ids)), "per_page": len(order_ids), "orderby": "id"}
+        return self.decode(self.request("GET", f"{API_PATH}/orders", params=params), list)
+
     def get_order(self, order_id: int) -> Order:
         response = self.request("GET", f"{API_PATH}/orders/{int(order_id)}")
         try:
