@@ -194,7 +194,11 @@ class McpClient:
         except StoreError as exc:
             report.add("read orders", False, f"listing orders over MCP failed: {exc.message}")
         if self.rest is not None:
-            self._check_rest(report, need_write=need_write)
+            self._check_rest(report, self.rest, need_write=need_write)
+        elif need_write and self.legacy:
+            # The legacy endpoint's keys are REST keys: webhooks are registered with them over REST.
+            with RestClient(self.config.rest_config()) as rest:
+                self._check_rest(report, rest, need_write=True)
         elif need_write:
             report.can_write = False
             report.add("write", False, "webhooks are registered over REST; give this store REST keys with Read/Write")
@@ -206,9 +210,9 @@ class McpClient:
     def _needs(self) -> str:
         return "10.3.6" if self.legacy else "10.9"
 
-    def _check_rest(self, report: ConnectionReport, *, need_write: bool) -> None:
-        """Check the REST keys that complete the adapter's orders, as a REST store's own test does."""
-        rest = self.rest.test_connection(need_write=need_write)
+    def _check_rest(self, report: ConnectionReport, client: RestClient, *, need_write: bool) -> None:
+        """Check the store's REST keys as a REST store's own test does, and add what they say."""
+        rest = client.test_connection(need_write=need_write)
         for check in rest.checks:
             if check.name not in ("reachable", "clock"):
                 report.add(f"REST {check.name}", check.ok, f"REST: {check.detail}")

@@ -112,3 +112,14 @@ def test_the_connection_test_opens_a_session_and_reads(server):
     assert report.problems == [
         "the store refused the API key (ck_…:cs_…): authentication refused (HTTP 401 invalid_api_key: Invalid API key.)"
     ]
+
+
+def test_the_connection_test_checks_webhook_rights_over_rest_with_the_same_keys(server):
+    with build_client(server.config("mcp-legacy")) as client:
+        report = client.test_connection(need_write=True)
+    assert report.ok, report.problems
+    assert report.can_write is True
+    with build_client(server.config("mcp-legacy", read_only=True)) as client:
+        report = client.test_connection(need_write=True)
+    assert report.can_write is False
+    assert [check.name for check in report.checks if not check.ok] == ["REST write"]
