@@ -56,6 +56,8 @@ class ConnectionReport:
     version: str = ""
     store_time: datetime | None = None
     can_write: bool | None = None
+    # What the connection works for but cannot show (shop.woocommerce.coverage); not failures.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -72,8 +74,10 @@ class ConnectionReport:
     def summary(self) -> str:
         if self.ok:
             version = f" (WooCommerce {self.version})" if self.version else ""
-            return f"{self.store}: connection works{version}"
-        return f"{self.store}: " + "; ".join(self.problems)
+            said = f"{self.store}: connection works{version}"
+        else:
+            said = f"{self.store}: " + "; ".join(self.problems)
+        return said + "".join(f"; {note}" for note in self.notes)
 
 
 class UnsupportedOperationError(StoreError):
