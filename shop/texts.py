@@ -104,7 +104,7 @@ def snapshot_of(order) -> dict:
         "items": getattr(order, "line_items_count", 0),
         "line_items": [
             {"name": item.name, "quantity": item.quantity, "variation": item.variation, "total": str(item.total)}
-            for item in order.line_items[:MAX_SNAPSHOT_ITEMS]
+            for item in getattr(order, "line_items", ())[:MAX_SNAPSHOT_ITEMS]
         ],
     }
 
