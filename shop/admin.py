@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from shop import actions, rendering, rules, texts, webhook_registration
 from shop.forms import StoreForm
 from shop.models import MessageTemplate, OrderEvent, OrderState, PollRun, Store
+from shop.woocommerce.coverage import blind_spots
 
 
 @admin.register(Store)
@@ -29,14 +30,26 @@ class StoreAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [
         "cursor", "last_success_at", "failing_since", "last_error", "outage_alerted", "schedule", "webhook_url",
-        "webhook_health",
+        "webhook_health", "cannot_see",
     ]  # fmt: skip
     actions = ["test_connection", "poll_now", "register_webhooks", "unregister_webhooks"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
         (
             _("Access"),
-            {"fields": ["api", "consumer_key", "consumer_secret", "query_string_auth", "allow_http", "ca_certificate"]},
+            {
+                "fields": [
+                    "api",
+                    "consumer_key",
+                    "consumer_secret",
+                    "rest_consumer_key",
+                    "rest_consumer_secret",
+                    "query_string_auth",
+                    "allow_http",
+                    "ca_certificate",
+                    "cannot_see",
+                ]
+            },
         ),
         (_("Polling"), {"fields": ["poll_interval", "first_poll_lookback", "overlap", "schedule"]}),
         (_("Events"), {"fields": ["event_types", "order_storage"]}),
@@ -45,10 +58,17 @@ class StoreAdmin(admin.ModelAdmin):
     ]
 
     def get_fieldsets(self, request, obj: Store | None = None) -> list:
-        if obj is None or not obj.managed_by_environment:
-            return self.fieldsets
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        if not obj.managed_by_environment:
+            # "Forget" only where there is something to forget: the form offers it when editing.
+            access = fieldsets[1][1]["fields"]
+            at = access.index("rest_consumer_secret") + 1
+            return [fieldsets[0], (fieldsets[1][0], {"fields": [*access[:at], "forget_rest_keys", *access[at:]]}),
+                    *fieldsets[2:]]  # fmt: skip
         # The keys are the environment's: never shown, not editable here.
-        access = ["environment", "api", "query_string_auth", "ca_certificate"]
+        access = ["environment", "api", "query_string_auth", "ca_certificate", "cannot_see"]
         return [
             (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
             (_("Access"), {"fields": access}),
@@ -115,6 +135,16 @@ class StoreAdmin(admin.ModelAdmin):
             return "—"
         state = _("enabled") if task.enabled else _("disabled")
         return f"{task.name}: {task.interval} ({state})"
+
+    @admin.display(description=_("what its API cannot see"))
+    def cannot_see(self, store: Store) -> str:
+        if store.pk is None:
+            return "—"
+        has_rest_keys = bool(store.rest_consumer_key and store.rest_consumer_secret)
+        spots = blind_spots(store.api, has_rest_keys=has_rest_keys)
+        if not spots:
+            return _("nothing ADOLF uses: every order event can be seen")
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((spot,) for spot in spots)))
 
     @admin.display(description=_("webhook URL"))
     def webhook_url(self, store: Store) -> str:

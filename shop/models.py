@@ -42,8 +42,8 @@ def new_webhook_token() -> str:
 class Store(models.Model):
     class Api(models.TextChoices):
         REST = "rest", _("REST API v3")
-        MCP_LEGACY = "mcp-legacy", _("MCP (WooCommerce 10.3.6 to 10.8)")
-        MCP_ADAPTER = "mcp-adapter", _("MCP adapter (WooCommerce ≥ 10.9)")
+        MCP_LEGACY = "mcp-legacy", _("MCP, WooCommerce's own endpoint (WooCommerce 10.3.6 and later)")
+        MCP_ADAPTER = "mcp-adapter", _("MCP adapter (WooCommerce 10.9 and later)")
 
     class OrderStorage(models.TextChoices):
         # Where the store keeps its orders decides the URL of an order in its admin.
@@ -61,6 +61,14 @@ class Store(models.Model):
         _("consumer secret / application password"),
         help_text=_("REST consumer secret (cs_…), or the application password for the MCP adapter."),
     )
+    # REST keys beside an MCP adapter store's application password: its thin orders lack
+    # refunds, payment dates and customers, which REST fills in (shop.woocommerce.mcp).
+    rest_consumer_key = EncryptedTextField(
+        _("REST consumer key"),
+        blank=True,
+        help_text=_("MCP adapter stores only, optional: a REST key (ck_…) of the same store."),
+    )
+    rest_consumer_secret = EncryptedTextField(_("REST consumer secret"), blank=True)
     query_string_auth = models.BooleanField(
         _("keys in the query string"),
         default=False,

@@ -84,10 +84,9 @@ def snapshot_of(order) -> dict:
 
     Shape: number, status, total, currency, refunded_total (money as strings), customer,
     email, phone, payment_method (its title), payment_method_id, shipping_method, city,
-    customer_note, items (the count), line_items ([{name, quantity, variation}], at most
+    customer_note, items (the count), line_items ([{name, quantity, variation, total}], at most
     MAX_SNAPSHOT_ITEMS). Texts are decoded (shop.woocommerce.orders).
     """
-    items = getattr(order, "items", ())
     return {
         "number": order.number,
         "status": order.status,
@@ -104,8 +103,8 @@ def snapshot_of(order) -> dict:
         "customer_note": getattr(order, "customer_note", ""),
         "items": getattr(order, "line_items_count", 0),
         "line_items": [
-            {"name": item.name, "quantity": item.quantity, "variation": item.variation}
-            for item in items[:MAX_SNAPSHOT_ITEMS]
+            {"name": item.name, "quantity": item.quantity, "variation": item.variation, "total": str(item.total)}
+            for item in getattr(order, "line_items", ())[:MAX_SNAPSHOT_ITEMS]
         ],
     }
 

@@ -17,9 +17,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from simulator.errors import ApiError
 from simulator.mcp import McpEndpoint
 from simulator.replies import Reply
-from simulator.store import ApiError, Fault, SimulatedStore
+from simulator.store import Fault, SimulatedStore
 from simulator.webhooks import WebhookHub
 
 ORDER_ACTION = re.compile(r"^/orders/(\d+)/(status|refunds)$")

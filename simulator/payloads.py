@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+# The store's local wall-clock time of a moment (SimulatedStore.local).
+ToLocal = Callable[[datetime], datetime]
+# What WooCommerce's abilities print as `currency_symbol` (get_woocommerce_currency_symbol, entities decoded).
+CURRENCY_SYMBOLS = {"RUB": "₽", "USD": "$", "EUR": "€", "GBP": "£"}
 
 
 @dataclass
@@ -66,9 +72,14 @@ def wc_date(when: datetime | None) -> str | None:
     return when.replace(tzinfo=None, microsecond=0).isoformat() if when else None
 
 
-def _pair(when: datetime | None, utc_offset: timedelta) -> tuple[str | None, str | None]:
+def trimmed(amount: Decimal) -> str:
+    """Return an amount as wc_format_decimal() trims it: "48", "12.5"."""
+    return f"{amount.normalize():f}"
+
+
+def _pair(when: datetime | None, local: ToLocal) -> tuple[str | None, str | None]:
     """Return (site-local, GMT) renderings of one moment, as WooCommerce pairs them."""
-    return (wc_date(when + utc_offset) if when else None), wc_date(when)
+    return (wc_date(local(when)) if when else None), wc_date(when)
 
 
 def _address(order: SimOrder, *, billing: bool) -> dict[str, str]:
@@ -122,12 +133,12 @@ def _line_items(order: SimOrder) -> list[dict[str, Any]]:
     ]
 
 
-def order_json(order: SimOrder, base_url: str, utc_offset: timedelta) -> dict[str, Any]:
+def order_json(order: SimOrder, base_url: str, local: ToLocal) -> dict[str, Any]:
     """Return the REST order object, every field the documentation shows, in its type."""
-    created, created_gmt = _pair(order.created, utc_offset)
-    modified, modified_gmt = _pair(order.modified, utc_offset)
-    paid, paid_gmt = _pair(order.paid, utc_offset)
-    completed, completed_gmt = _pair(order.completed, utc_offset)
+    created, created_gmt = _pair(order.created, local)
+    modified, modified_gmt = _pair(order.modified, local)
+    paid, paid_gmt = _pair(order.paid, local)
+    completed, completed_gmt = _pair(order.completed, local)
     links: dict[str, list[dict[str, str]]] = {
         "self": [{"href": f"{base_url}/wp-json/wc/v3/orders/{order.id}"}],
         "collection": [{"href": f"{base_url}/wp-json/wc/v3/orders"}],
@@ -205,9 +216,9 @@ def order_json(order: SimOrder, base_url: str, utc_offset: timedelta) -> dict[st
     }
 
 
-def refund_json(order: SimOrder, refund: SimRefund, base_url: str, utc_offset: timedelta) -> dict[str, Any]:
+def refund_json(order: SimOrder, refund: SimRefund, base_url: str, local: ToLocal) -> dict[str, Any]:
     """Return one item of `GET /orders/<id>/refunds`."""
-    created, created_gmt = _pair(refund.created, utc_offset)
+    created, created_gmt = _pair(refund.created, local)
     up = f"{base_url}/wp-json/wc/v3/orders/{order.id}"
     return {
         "id": refund.id,
@@ -227,19 +238,41 @@ def refund_json(order: SimOrder, refund: SimRefund, base_url: str, utc_offset: t
     }
 
 
-def thin_order_json(order: SimOrder, utc_offset: timedelta) -> dict[str, Any]:
-    """Return the order as the MCP adapter's woocommerce/orders-query ability shows it (no
-    customer details, no note, no refunds)."""
-    return {
+def thin_order_json(order: SimOrder, local: ToLocal, *, line_items: bool = False) -> dict[str, Any]:
+    """Return the order as WooCommerce 10.9's `woocommerce/orders-query` ability shows it.
+
+    Field for field what a real 10.9.4 store sent (tests/fixtures/mcp-adapter-10.9/06 and 20):
+    no number, no payment date, no refunds, no customer name, phone or note; the e-mail at the
+    top level; line items, shorter than REST's, only when asked for.
+    """
+    created, created_gmt = _pair(order.created, local)
+    modified, modified_gmt = _pair(order.modified, local)
+    thin: dict[str, Any] = {
         "id": order.id,
-        "number": order.number or str(order.id),
         "status": order.status,
         "currency": order.currency,
+        "currency_symbol": CURRENCY_SYMBOLS.get(order.currency, order.currency),
         "total": money(order.total),
-        "date_created": wc_date(order.created + utc_offset),
-        "date_created_gmt": wc_date(order.created),
-        "date_modified": wc_date(order.modified + utc_offset),
-        "date_modified_gmt": wc_date(order.modified),
+        "customer_id": order.customer_id,
+        "billing_email": order.email,
+        "payment_method": order.payment_method,
         "payment_method_title": order.payment_method_title,
-        "line_items": [{"name": item["name"], "quantity": item["quantity"]} for item in _line_items(order)],
+        "date_created": created,
+        "date_created_gmt": created_gmt,
+        "date_modified": modified,
+        "date_modified_gmt": modified_gmt,
     }
+    if line_items:
+        thin["line_items"] = [
+            {
+                "id": item["id"],
+                "name": item["name"],
+                "product_id": item["product_id"],
+                "variation_id": item["variation_id"],
+                "quantity": item["quantity"],
+                "subtotal": trimmed(Decimal(item["subtotal"])),
+                "total": trimmed(Decimal(item["total"])),
+            }
+            for item in _line_items(order)
+        ]
+    return thin

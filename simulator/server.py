@@ -27,10 +27,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from shop.woocommerce.config import StoreConfig
+from simulator.errors import ApiError
 from simulator.mcp import ADAPTER_PATH, LEGACY_PATH
 from simulator.replies import Reply
 from simulator.routes import Router
-from simulator.store import ApiError, Fault, SimulatedStore
+from simulator.store import Fault, SimulatedStore
 from simulator.webhooks import WebhookHub
 
 
@@ -194,8 +195,9 @@ class StoreServer:
             key, secret = pair.key, pair.secret
         key, secret = options.pop("key", key), options.pop("secret", secret)
         options.setdefault("allow_http", True)
-        if api == "rest" and self.store.https and not self.url.startswith("https://"):
-            # The simulator stands in for an https store behind a TLS-terminating proxy.
+        if self.store.https and not self.url.startswith("https://"):
+            # The simulator stands in for an https store behind a TLS-terminating proxy (REST,
+            # and an MCP store's REST keys, authenticate with Basic auth there).
             options.setdefault("auth", "basic")
         return StoreConfig(base_url=self.url, key=key, secret=secret, api=api, name="simulated-shop", **options)
 

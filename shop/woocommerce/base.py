@@ -81,6 +81,8 @@ class ConnectionReport:
     version: str = ""
     store_time: datetime | None = None
     can_write: bool | None = None
+    # What the connection works for but cannot show (shop.woocommerce.coverage); not failures.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -111,11 +113,13 @@ class ConnectionReport:
 
     def summary(self) -> str:
         if not self.ok:
-            return f"{self.store}: " + "; ".join(self.problems)
-        version = f" (WooCommerce {self.version})" if self.version else ""
-        if self.warnings:
-            return f"{self.store}: polls can work{version}, but " + "; ".join(self.warnings)
-        return f"{self.store}: connection works{version}"
+            said = f"{self.store}: " + "; ".join(self.problems)
+        else:
+            version = f" (WooCommerce {self.version})" if self.version else ""
+            said = f"{self.store}: connection works{version}"
+            if self.warnings:
+                said = f"{self.store}: polls can work{version}, but " + "; ".join(self.warnings)
+        return said + "".join(f"; {note}" for note in self.notes)
 
 
 class UnsupportedOperationError(StoreError):

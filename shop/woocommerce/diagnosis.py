@@ -40,6 +40,9 @@ def diagnose(client: StoreClient, *, need_write: bool = False) -> ConnectionRepo
         return ConnectionReport(store=config.name, api=config.api, findings=certificate)
     report = client.test_connection(need_write=need_write)
     report.findings[0:0] = certificate
+    # What the API cannot show (shop.woocommerce.coverage) is a warning: polls work, but blind there.
+    report.findings += [Finding("cannot see", Severity.WARNING, note) for note in report.notes]
+    report.notes = []
     if report.store_time is None:
         report.store_time = client.last_store_time
     clock_finding(report, config)

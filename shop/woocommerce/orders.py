@@ -2,8 +2,10 @@
 
 Stores send money and order numbers as strings, dates without a zone (the `_gmt` ones are
 UTC), statuses invented by extensions, fields we don't know, refunds keyed `reason` or
-(in old documentation) `refund`, and leave optional fields out. None of that is an error;
-an order without an id or a status, or money that is not a number, is.
+(in old documentation) `refund`, and leave optional fields out. WooCommerce 10.9's MCP
+adapter sends thin orders: no number, no billing object but a top-level `billing_email`,
+line items only when asked for. None of that is an error; an order without an id or a
+status, or money that is not a number, is.
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ class Refund:
 
 @dataclass(frozen=True)
 class LineItem:
-    """One line of the order: the product's name (entities decoded), how many, and the variation chosen."""
+    """One line of an order: product name (entities decoded), quantity, the variation chosen, the line's total."""
 
     name: str
     quantity: int
     variation: str = ""  # "Size: L, Colour: Blue"; empty for a simple product
+    total: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class Order:
     payment_method: str = ""  # the gateway's id: bacs, cod, stripe, …
     shipping_method: str = ""
     city: str = ""
-    items: tuple[LineItem, ...] = ()
+    line_items: tuple[LineItem, ...] = ()
 
     @property
     def is_draft(self) -> bool:
@@ -142,7 +145,12 @@ def _line_items(raw: object) -> tuple[LineItem, ...]:
     if not isinstance(raw, list):
         return ()
     return tuple(
-        LineItem(_decoded(item.get("name")), _quantity(item.get("quantity", 1)), _variation(item.get("meta_data")))
+        LineItem(
+            _decoded(item.get("name")),
+            _quantity(item.get("quantity", 1)),
+            _variation(item.get("meta_data")),
+            parse_money(item.get("total"), what="line total"),
+        )
         for item in raw
         if isinstance(item, dict)
     )
@@ -195,7 +203,7 @@ def parse_order(raw: object) -> Order:
             date_modified_gmt=parse_gmt(raw.get("date_modified_gmt")),
             date_paid_gmt=parse_gmt(raw.get("date_paid_gmt")),
             customer_name=name,
-            email=_text(billing.get("email")),
+            email=_text(billing.get("email")) or _text(raw.get("billing_email")),
             phone=_text(billing.get("phone")),
             payment_method_title=_decoded(raw.get("payment_method_title")),
             customer_note=_decoded(raw.get("customer_note")),
@@ -206,7 +214,7 @@ def parse_order(raw: object) -> Order:
             shipping_method=_shipping_method(raw.get("shipping_lines")),
             # Where the parcel goes; an order without shipping (a download) has only a billing city.
             city=_decoded(shipping.get("city")) or _decoded(billing.get("city")),
-            items=_line_items(line_items),
+            line_items=_line_items(line_items),
         )
     except (TypeError, ValueError) as exc:
         raise OrderParseError(f"order {order_id}: {exc}") from None

@@ -37,8 +37,9 @@ def check(slug: str, *options: str) -> tuple[int, list[str], str]:
 def row(server, *, read_only: bool = False, **fields) -> Store:
     key = server.store.read_key if read_only else server.store.rw_key
     fields.setdefault("ca_certificate", STAGING.cert_pem)
+    fields.setdefault("consumer_key", key.key)
     fields.setdefault("consumer_secret", key.secret)
-    return Store.objects.create(name="Staging", slug="staging", base_url=server.url, consumer_key=key.key, **fields)
+    return Store.objects.create(name="Staging", slug="staging", base_url=server.url, **fields)
 
 
 @pytest.fixture
@@ -130,6 +131,20 @@ def test_an_mcp_store_is_checked_through_its_own_api(staging):
         "[ok] trust", "[ok] certificate", "[ok] session", "[ok] read orders", "[ok] clock", "[ok] last poll",
     ]  # fmt: skip
     assert lines[2] == "[ok] session: MCP session opened at /wp-json/woocommerce/mcp"
+
+
+def test_what_an_mcp_adapter_stores_api_cannot_see_is_a_warning_each(staging):
+    user, password = next(iter(staging.store.app_passwords.items()))
+    row(staging, api="mcp-adapter", consumer_key=user, consumer_secret=password)
+    status, lines, _ = check("staging")
+
+    assert status == 0
+    warnings = [line for line in lines if line.startswith("[warning]")]
+    assert [line.split(": ", 1)[0] for line in warnings] == ["[warning] cannot see"] * 4
+    # In the deployment's language (LANGUAGE_CODE), as the store page says it.
+    assert (
+        warnings[-1] == "[warning] cannot see: веб-хуки: их регистрация и чтение их заказов возможны только через REST"
+    )
 
 
 def test_an_unknown_store_is_a_usage_error():

@@ -115,3 +115,33 @@ def test_a_failure_half_way_removes_the_webhooks_already_created(sim, rw_store, 
     assert sim.hub.webhooks == {}
     rw_store.refresh_from_db()
     assert rw_store.webhook_ids == {}
+
+
+def adapter_store(sim, **rest_keys) -> Store:
+    user, password = next(iter(sim.store.app_passwords.items()))
+    return Store.objects.create(
+        name="Adapter shop", slug="adapter", base_url=sim.url, allow_http=True, api=Store.Api.MCP_ADAPTER,
+        consumer_key=user, consumer_secret=password, **rest_keys,
+    )  # fmt: skip
+
+
+def test_an_mcp_adapter_store_registers_its_webhooks_with_its_rest_keys(sim, operator, live_server):
+    key = sim.store.rw_key
+    store = adapter_store(sim, rest_consumer_key=key.key, rest_consumer_secret=key.secret)
+    with override_settings(PUBLIC_BASE_URL=live_server.url):
+        message = act(operator, "register_webhooks", store)
+
+    assert "order.created, order.updated, order.deleted, order.restored" in message
+    assert {hook.topic for hook in sim.hub.webhooks.values()} == {
+        "order.created", "order.updated", "order.deleted", "order.restored",
+    }  # fmt: skip
+
+
+def test_an_mcp_adapter_store_without_rest_keys_is_told_to_add_them_and_nothing_changes(sim, operator):
+    store = adapter_store(sim)
+    with override_settings(PUBLIC_BASE_URL="https://adolf.example"):
+        message = act(operator, "register_webhooks", store)
+
+    assert "give this MCP adapter store its REST keys (Read/Write)" in message
+    store.refresh_from_db()
+    assert (store.webhook_secret, store.webhook_ids, sim.hub.webhooks) == ("", {}, {})

@@ -6,8 +6,11 @@ import re
 import signal
 import subprocess
 import sys
+from datetime import datetime, timedelta
 
 import httpx
+import pytest
+from django.core.management import CommandError, call_command
 
 from adolf.tls import tls_context
 from tests.support.certificates import issue, make_ca
@@ -18,7 +21,7 @@ def test_it_serves_the_store_standalone_with_the_keys_it_prints(tmp_path):
     log = tmp_path / "simulator.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "simulate_store", "--port", "0", "--orders", "3"],
+            [sys.executable, "manage.py", "simulate_store", "--port", "0", "--orders", "3", "--timezone", "Asia/Tokyo"],
             cwd=PROJECT_ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -31,6 +34,9 @@ def test_it_serves_the_store_standalone_with_the_keys_it_prints(tmp_path):
         response = httpx.get(f"{url}/wp-json/wc/v3/orders", auth=(key, secret), timeout=5)
         assert response.status_code == 200
         assert response.headers["X-WP-Total"] == "3"
+        order = response.json()[0]
+        local, gmt = (datetime.fromisoformat(order[name]) for name in ("date_created", "date_created_gmt"))
+        assert local - gmt == timedelta(hours=9)  # Tokyo: UTC+9, no daylight saving
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(20) == 0
@@ -59,3 +65,8 @@ def test_it_serves_real_tls_with_the_certificate_it_is_given(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(20) == 0
+
+
+def test_an_unknown_time_zone_is_refused_with_what_is_expected():
+    with pytest.raises(CommandError, match="'Mars/Olympus' is not a time zone name like Europe/Moscow or UTC"):
+        call_command("simulate_store", "--port", "0", "--timezone", "Mars/Olympus")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from shop.texts import snapshot_of
@@ -18,9 +19,9 @@ def test_the_documented_order_yields_every_detail_a_message_names():
     assert (order.payment_method, order.payment_method_title) == ("bacs", "Direct Bank Transfer")
     assert (order.shipping_method, order.city) == ("Flat Rate", "San Francisco")
     # The variation's name carries "&ndash;" as WooCommerce sends it; its attributes lack display keys.
-    assert order.items == (
-        LineItem("Woo Single #1", 2, ""),
-        LineItem("Ship Your Idea – Color: Black, Size: M Test", 1, "color: black, size: M Test"),
+    assert order.line_items == (
+        LineItem("Woo Single #1", 2, "", Decimal("6.00")),
+        LineItem("Ship Your Idea – Color: Black, Size: M Test", 1, "color: black, size: M Test", Decimal("12.00")),
     )
 
 
@@ -49,7 +50,7 @@ def test_html_escaped_names_are_decoded_where_orders_are_parsed():
     assert order.customer_note == "Ring <twice>"
     assert order.shipping_method == "Courier & lift"
     assert order.city == "Saint\xa0Petersburg"  # the billing city: this order ships nowhere
-    assert order.items == (LineItem("Hoodie «Ohana» – blue", 2, "Size: L & tall"),)
+    assert order.line_items == (LineItem("Hoodie «Ohana» – blue", 2, "Size: L & tall"),)
 
 
 def test_the_snapshot_keeps_the_details_additively_and_caps_the_items():
@@ -60,12 +61,12 @@ def test_the_snapshot_keeps_the_details_additively_and_caps_the_items():
 
     assert snapshot["items"] == 60  # the count, as before
     assert len(snapshot["line_items"]) == 50
-    assert snapshot["line_items"][0] == {"name": "Pin 0", "quantity": 1, "variation": ""}
+    assert snapshot["line_items"][0] == {"name": "Pin 0", "quantity": 1, "variation": "", "total": "0"}
     assert (snapshot["payment_method_id"], snapshot["shipping_method"], snapshot["city"]) == ("cod", "", "")
 
 
 def test_a_thin_mcp_adapter_order_keeps_what_it_has():
     order = parse_order({"id": 7, "status": "processing", "line_items": [{"name": "Mug", "quantity": "3"}]})
 
-    assert order.items == (LineItem("Mug", 3, ""),)
+    assert order.line_items == (LineItem("Mug", 3, ""),)
     assert (order.customer_name, order.email, order.city) == ("", "", "")

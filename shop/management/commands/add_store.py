@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--consumer-key", required=True, help="ck_… (or the WordPress user for mcp-adapter)")
         parser.add_argument("--consumer-secret", required=True, help="cs_… (or the application password)")
         parser.add_argument("--api", choices=Store.Api.values, default=Store.Api.REST)
+        parser.add_argument(
+            "--rest-consumer-key",
+            default="",
+            help="mcp-adapter only, optional: a REST key (ck_…) of the store, for refunds, payment dates, webhooks",
+        )
+        parser.add_argument("--rest-consumer-secret", default="", help="its secret (cs_…)")
         parser.add_argument("--interval", type=int, help="polling interval in seconds (default SHOP_POLLING_INTERVAL)")
         parser.add_argument("--slug", help="default: made from the name")
         parser.add_argument("--allow-http", action="store_true", help="allow a plain-http store (OAuth 1.0a is used)")
@@ -38,6 +44,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if (options["rest_consumer_key"] or options["rest_consumer_secret"]) and options["api"] != "mcp-adapter":
+            raise CommandError("--rest-consumer-key/--rest-consumer-secret are for --api mcp-adapter stores only")
         ca_certificate = ""
         if options["ca_file"]:
             try:
@@ -52,6 +60,8 @@ class Command(BaseCommand):
             api=options["api"],
             consumer_key=options["consumer_key"],
             consumer_secret=options["consumer_secret"],
+            rest_consumer_key=options["rest_consumer_key"],
+            rest_consumer_secret=options["rest_consumer_secret"],
             allow_http=options["allow_http"],
             query_string_auth=options["query_string_auth"],
             ca_certificate=ca_certificate,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0006_message_templates_and_environment_store'),
+        ('shop', '0007_mcp_adapter_rest_keys'),
     ]
 
     operations = [
