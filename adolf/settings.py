@@ -222,6 +222,11 @@ WOOCOMMERCE_CONSUMER_SECRET = env_str("WOOCOMMERCE_CONSUMER_SECRET").strip()
 # Seconds a request to a store may take before it counts as a (retried) timeout.
 SHOP_STORE_TIMEOUT = env_int("SHOP_STORE_TIMEOUT", 20, minimum=1)
 
+# --- Outbound TLS (adolf.tls) -----------------------------------------------------------
+# OpenSSL's variables, trusted here in addition to the OS trust store (not instead of it).
+SSL_CERT_FILE = env_str("SSL_CERT_FILE").strip()
+SSL_CERT_DIR = env_str("SSL_CERT_DIR").strip()
+
 # --- Shop webhooks ----------------------------------------------------------------------
 # The address stores reach this deployment at; webhook URLs registered on stores start with it.
 PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL") or "").rstrip("/")

@@ -46,6 +46,7 @@ class StoreAdmin(admin.ModelAdmin):
                     "rest_consumer_secret",
                     "query_string_auth",
                     "allow_http",
+                    "ca_certificate",
                     "cannot_see",
                 ]
             },
@@ -67,7 +68,7 @@ class StoreAdmin(admin.ModelAdmin):
             return [fieldsets[0], (fieldsets[1][0], {"fields": [*access[:at], "forget_rest_keys", *access[at:]]}),
                     *fieldsets[2:]]  # fmt: skip
         # The keys are the environment's: never shown, not editable here.
-        access = ["environment", "api", "query_string_auth", "cannot_see"]
+        access = ["environment", "api", "query_string_auth", "ca_certificate", "cannot_see"]
         return [
             (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
             (_("Access"), {"fields": access}),
@@ -193,9 +194,16 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Test connection"))
     def test_connection(self, request, queryset) -> None:
+        # The same findings as `manage.py check_store`, one line each, under a verdict.
         for store, report in actions.check_connections(queryset):
-            level = messages.SUCCESS if report.ok else messages.ERROR
-            self.message_user(request, f"{store.name}: {report.summary()}", level)
+            if not report.ok:
+                level, verdict = messages.ERROR, _("polls cannot work")
+            elif report.warnings:
+                level, verdict = messages.WARNING, _("polls can work, with warnings")
+            else:
+                level, verdict = messages.SUCCESS, _("polls can work")
+            lines = format_html_join("", "<br>{}", ((line,) for line in report.lines()))
+            self.message_user(request, format_html("{}: {}{}", store.name, verdict, lines), level)
 
     @admin.action(description=_("Poll now"))
     def poll_now(self, request, queryset) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from adolf.tls import normalize_pem
 from shop.clients import config_for
-from shop.models import Store
+from shop.models import Store, validate_ca_certificate
 from shop.rules import EVENT_TYPES
 from shop.woocommerce.config import StoreConfigError
 
@@ -54,9 +55,14 @@ class StoreForm(forms.ModelForm):
         model = Store
         fields = [
             "name", "slug", "base_url", "enabled", "api", "consumer_key", "consumer_secret", "rest_consumer_key",
-            "rest_consumer_secret", "query_string_auth", "allow_http", "poll_interval", "first_poll_lookback",
-            "overlap", "event_types", "order_storage",
+            "rest_consumer_secret", "query_string_auth", "allow_http", "ca_certificate", "poll_interval",
+            "first_poll_lookback", "overlap", "event_types", "order_storage",
         ]  # fmt: skip
+        widgets = {
+            "ca_certificate": forms.Textarea(
+                attrs={"rows": 6, "cols": 70, "spellcheck": "false", "placeholder": "-----BEGIN CERTIFICATE-----"}
+            )
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -75,6 +81,12 @@ class StoreForm(forms.ModelForm):
             )
         else:
             del self.fields["forget_rest_keys"]
+
+    def clean_ca_certificate(self) -> str:
+        # Refused here, on its own field, before the settings are checked together in clean().
+        value = normalize_pem(self.cleaned_data.get("ca_certificate") or "")
+        validate_ca_certificate(value)
+        return value
 
     def clean_order_storage(self) -> str:
         # Left out (a scripted post), it is WooCommerce's default for stores since 8.2.
@@ -101,7 +113,7 @@ class StoreForm(forms.ModelForm):
             candidate = Store(
                 **{
                     f: cleaned[f] if f in self.fields else getattr(self.instance, f)
-                    for f in ("base_url", "api", "name", "query_string_auth", "allow_http")
+                    for f in ("base_url", "api", "name", "query_string_auth", "allow_http", "ca_certificate")
                 }
             )
             for name in (*SECRET_FIELDS, *OPTIONAL_SECRET_FIELDS):

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from adolf.certificates import CertificateFileError, read_ca_certificates
 from adolf.fields import EncryptedTextField
 from shop import texts
 from shop.rules import DEFAULT_EVENT_TYPES, EVENT_TYPES
@@ -22,6 +23,15 @@ def default_event_types() -> list[str]:
 
 def default_poll_interval() -> int:
     return settings.SHOP_POLLING_INTERVAL
+
+
+def validate_ca_certificate(value: str) -> None:
+    """Refuse a CA certificate that cannot work, saying why (adolf.certificates.read_ca_certificates)."""
+    if value and value.strip():
+        try:
+            read_ca_certificates(value)
+        except CertificateFileError as exc:
+            raise ValidationError(str(exc), code="invalid_ca_certificate") from None
 
 
 def new_webhook_token() -> str:
@@ -68,6 +78,15 @@ class Store(models.Model):
         _("allow plain http"),
         default=False,
         help_text=_("Only for stores without https; requests are then signed with OAuth 1.0a."),
+    )
+    ca_certificate = models.TextField(
+        _("CA certificate"),
+        blank=True,
+        validators=[validate_ca_certificate],
+        help_text=_(
+            "For a store whose certificate no public CA signed (a staging store, a company CA): the PEM "
+            "of its CA, or of its own self-signed certificate. Trusted for this store only."
+        ),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     poll_interval = models.PositiveIntegerField(

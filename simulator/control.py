@@ -5,6 +5,7 @@ POST /_simulator/orders/<id>/status {"status"}          move it
 POST /_simulator/orders/<id>/refunds {"amount", "reason"} refund it (no amount: fully)
 POST /_simulator/faults {"kind", "times", "path", ...}  inject a fault (see store.Fault)
 POST /_simulator/clock {"offset_seconds"}               shift the store's clock
+POST /_simulator/host {"strips_authorization", "redirect_to"}  the host's habits (see SimulatedStore)
 POST /_simulator/mcp/expire                             drop every MCP session
 GET  /_simulator/state                                  counts of orders, webhooks, deliveries
 """
@@ -63,6 +64,13 @@ def handle_control(
     if path == "/clock":
         store.set_clock_offset(float(data.get("offset_seconds", 0)))
         return Reply(200, {"clock": store.now().isoformat()})
+    if path == "/host":
+        with store.lock:
+            if "strips_authorization" in data:
+                store.strips_authorization = bool(data["strips_authorization"])
+            if "redirect_to" in data:
+                store.redirect_to = str(data["redirect_to"] or "").rstrip("/")
+            return Reply(200, {"strips_authorization": store.strips_authorization, "redirect_to": store.redirect_to})
     if path == "/mcp/expire":
         for endpoint in mcp_endpoints:
             endpoint.expire_sessions()

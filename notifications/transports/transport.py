@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from adolf.http import HttpError
+from adolf.http import CertificateHttpError, HttpError
 
 if TYPE_CHECKING:
     from notifications.models import Channel, Notification
@@ -81,7 +81,10 @@ class Transport:
 
 def http_failure(service: str, exc: HttpError, detail: str = "") -> TransportError:
     """Turn a typed HTTP error into a TransportError whose message names no URL (it may hold a token)."""
-    if exc.status is None:
+    if isinstance(exc, CertificateHttpError):
+        # The problem names the host and the fix, never the path (which may hold a token).
+        message = f"{service}: TLS: {exc.problem}"
+    elif exc.status is None:
         # Connection refused, reset, timed out: the wrapper's message names the exception type.
         cause = exc.__cause__
         reason = type(cause).__name__ if cause is not None else "network error"

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
+from adolf.certificates import CertificateFileError, read_ca_certificates
+from adolf.tls import normalize_pem
+
 ApiKind = Literal["rest", "mcp-legacy", "mcp-adapter"]
 AuthMode = Literal["auto", "basic", "query", "oauth1"]
 SignatureMethod = Literal["HMAC-SHA1", "HMAC-SHA256"]
@@ -44,6 +47,9 @@ class StoreConfig:
     signature_method: SignatureMethod = "HMAC-SHA256"
     timeout: float = 20.0
     per_page: int = 100
+    # PEM of a CA (or the store's own self-signed certificate) trusted for this store only,
+    # on top of the OS trust store and SSL_CERT_FILE / SSL_CERT_DIR (adolf.tls).
+    ca_certificate: str = field(default="", repr=False)
     rest_key: str = field(default="", repr=False)
     rest_secret: str = field(default="", repr=False)
 
@@ -75,6 +81,16 @@ class StoreConfig:
             raise StoreConfigError("timeout must be positive")
         if not self.name:
             object.__setattr__(self, "name", parts.netloc)
+        if self.ca_certificate.strip():
+            if parts.scheme != "https":
+                raise StoreConfigError("a CA certificate only applies to an https store: remove it or use https")
+            try:
+                # Expiry is not checked here: an expired CA is refused on save, and a poll
+                # then says the certificate expired, which names the problem better.
+                read_ca_certificates(self.ca_certificate, check_expiry=False)
+            except CertificateFileError as exc:
+                raise StoreConfigError(f"CA certificate: {exc}") from None
+            object.__setattr__(self, "ca_certificate", normalize_pem(self.ca_certificate))
 
     @property
     def is_https(self) -> bool:

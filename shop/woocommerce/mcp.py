@@ -59,6 +59,7 @@ class McpClient:
                 **({"X-MCP-API-Key": f"{config.key}:{config.secret}"} if self.legacy else {}),
             },
             transport=transport,
+            extra_ca=config.ca_certificate,
         )
         self.session = McpSession(self._http, path=self.path, store=config.name, base_url=config.base_url)
         rest_config = None if self.legacy else config.rest_config()
@@ -213,9 +214,9 @@ class McpClient:
     def _check_rest(self, report: ConnectionReport, client: RestClient, *, need_write: bool) -> None:
         """Check the store's REST keys as a REST store's own test does, and add what they say."""
         rest = client.test_connection(need_write=need_write)
-        for check in rest.checks:
-            if check.name not in ("reachable", "clock"):
-                report.add(f"REST {check.name}", check.ok, f"REST: {check.detail}")
+        for finding in rest.findings:
+            if finding.name not in ("reachable", "clock"):
+                report.add(f"REST {finding.name}", finding.ok, f"REST: {finding.detail}", severity=finding.severity)
         report.can_write = rest.can_write
         report.version = rest.version
 

@@ -15,10 +15,10 @@ from shop.woocommerce.auth import rest_auth
 from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage
 from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.dates import wc_datetime
-from shop.woocommerce.diagnosis import diagnose_rest
 from shop.woocommerce.errors import InvalidResponseError, body_sample, from_http_error
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
 from shop.woocommerce.paging import RawPage, Window, seek_pages
+from shop.woocommerce.rest_diagnosis import diagnose_rest
 
 API_PATH = "/wp-json/wc/v3"
 
@@ -42,6 +42,7 @@ class RestClient:
             auth=rest_auth(config),
             headers={"Accept": "application/json"},
             transport=transport,
+            extra_ca=config.ca_certificate,
         )
 
     # --- plumbing -------------------------------------------------------------------
@@ -57,7 +58,7 @@ class RestClient:
         except HttpError as exc:
             if exc.response is not None:
                 self.last_store_time = server_date(exc.response) or self.last_store_time
-            raise from_http_error(exc, store=self.config.name) from exc
+            raise from_http_error(exc, store=self.config.name, auth_mode=self.config.rest_auth) from exc
         self.last_store_time = server_date(response) or self.last_store_time
         return response
 

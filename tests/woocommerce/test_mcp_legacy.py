@@ -122,4 +122,4 @@ def test_the_connection_test_checks_webhook_rights_over_rest_with_the_same_keys(
     with build_client(server.config("mcp-legacy", read_only=True)) as client:
         report = client.test_connection(need_write=True)
     assert report.can_write is False
-    assert [check.name for check in report.checks if not check.ok] == ["REST write"]
+    assert [check.name for check in report.findings if not check.ok] == ["REST write"]
