@@ -2,18 +2,20 @@
 
 Every transport and client builds on `new_client` and `send`. Whether a failure is worth
 retrying is decided here, once: connection errors, timeouts, 408, 429 and 5xx are
-retryable; any other 4xx is permanent. Callers map these to their own domain errors.
+retryable; a refused certificate and any other 4xx are permanent. Callers map these to
+their own domain errors. What TLS trusts is adolf.tls's.
 """
 
 from __future__ import annotations
 
 import email.utils
-import functools
 import ssl
 from datetime import UTC, datetime
 
-import certifi
 import httpx
+
+from adolf.certificates import CertificateProblem, explain, verification_error
+from adolf.tls import tls_context
 
 USER_AGENT = "ADOLF/1.0 (+order-event hub)"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -65,14 +67,19 @@ class InvalidRequestError(PermanentHttpError):
         self.in_url = in_url
 
 
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """Return the one TLS context every client shares.
+class CertificateHttpError(PermanentHttpError):
+    """The server's TLS certificate was refused; `problem` says which problem it is and how to fix it.
 
-    Building one loads the CA bundle (about 20 ms); doing that for every callback, delivery
-    and poll cost more than the request itself. An SSLContext is safe to share.
+    Permanent: the same certificate is refused again until someone renews, reissues or
+    trusts it.
     """
-    return ssl.create_default_context(cafile=certifi.where())
+
+    def __init__(self, request: httpx.Request, problem: CertificateProblem, error: ssl.SSLCertVerificationError):
+        super().__init__(f"{describe(request)}: TLS: {problem}")
+        self.problem = problem
+        # What was asked, OpenSSL's own error and where, for callers that explain it their way (a store).
+        self.request_line = describe(request)
+        self.error, self.host, self.port = error, request.url.host, request.url.port or 443
 
 
 def new_client(
@@ -82,15 +89,19 @@ def new_client(
     auth: httpx.Auth | tuple[str, str] | None = None,
     headers: dict[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    extra_ca: str = "",
 ) -> httpx.Client:
-    """Return an httpx client that never follows redirects and always times out."""
+    """Return an httpx client that never follows redirects and always times out.
+
+    `extra_ca` (PEM) is trusted by this client only, on top of the shared trust (adolf.tls).
+    """
     return httpx.Client(
         base_url=base_url,
         timeout=timeout,
         auth=auth,
         headers={"User-Agent": USER_AGENT, **(headers or {})},
         follow_redirects=False,
-        verify=tls_context(),
+        verify=tls_context(extra_ca),
         transport=transport,
     )
 
@@ -124,6 +135,10 @@ def send(client: httpx.Client, method: str, url: str, **kwargs: object) -> httpx
     except httpx.TimeoutException as exc:
         raise TransientHttpError(f"{describe(request)} timed out ({type(exc).__name__})") from exc
     except httpx.TransportError as exc:
+        refused = verification_error(exc)
+        if refused is not None:
+            problem = explain(refused, request.url.host, request.url.port or 443)
+            raise CertificateHttpError(request, problem, refused) from exc
         raise TransientHttpError(f"{describe(request)} failed: {type(exc).__name__}: {exc}") from exc
     raise_for_status(response)
     return response
@@ -135,8 +150,9 @@ def raise_for_status(response: httpx.Response) -> None:
     if status < 300:
         return
     if status < 400:
-        # Redirects are not followed: a moved endpoint is a configuration error to fix.
-        location = response.headers.get("Location", "?")
+        # Redirects are not followed: a moved endpoint is a configuration error to fix. The
+        # target's query is left out of the message: it may echo keys sent in ours.
+        location = redirect_target(response) or "?"
         raise PermanentHttpError(
             f"{describe(response.request)} redirected (HTTP {status}) to {location}; configure that URL instead",
             status=status,
@@ -149,6 +165,18 @@ def raise_for_status(response: httpx.Response) -> None:
     if status in RETRYABLE_STATUSES or status >= 500:
         raise TransientHttpError(message, status=status, response=response)
     raise PermanentHttpError(message, status=status, response=response)
+
+
+def redirect_target(response: httpx.Response) -> str:
+    """Return where a 3xx answer points, absolute and without its query; "" when it names nowhere."""
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        return ""
+    try:
+        target = response.request.url.join(location)
+    except (httpx.InvalidURL, ValueError):
+        return location.split("?", 1)[0]
+    return str(target.copy_with(query=None, fragment=None))
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

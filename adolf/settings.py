@@ -222,8 +222,19 @@ SHOP_POLL_MAX_SECONDS = env_int("SHOP_POLL_MAX_SECONDS", CELERY_TASK_SOFT_TIME_L
 # First retry delay of a poll that failed transiently (doubling, capped at 300 s, jittered).
 SHOP_POLL_RETRY_BACKOFF = env_int("SHOP_POLL_RETRY_BACKOFF", 30, minimum=1)
 
+# The seed's store, defined by the environment (shop.environment): created or updated by
+# every `manage.py migrate` and by `manage.py sync_env_store`. The URL decides the API.
+WOOCOMMERCE_MCP_URL = env_str("WOOCOMMERCE_MCP_URL").strip()
+WOOCOMMERCE_CONSUMER_KEY = env_str("WOOCOMMERCE_CONSUMER_KEY").strip()
+WOOCOMMERCE_CONSUMER_SECRET = env_str("WOOCOMMERCE_CONSUMER_SECRET").strip()
+
 # Seconds a request to a store may take before it counts as a (retried) timeout.
 SHOP_STORE_TIMEOUT = env_int("SHOP_STORE_TIMEOUT", 20, minimum=1)
+
+# --- Outbound TLS (adolf.tls) -----------------------------------------------------------
+# OpenSSL's variables, trusted here in addition to the OS trust store (not instead of it).
+SSL_CERT_FILE = env_str("SSL_CERT_FILE").strip()
+SSL_CERT_DIR = env_str("SSL_CERT_DIR").strip()
 
 # --- Shop webhooks ----------------------------------------------------------------------
 # The address stores reach this deployment at; webhook URLs registered on stores start with it.
@@ -305,6 +316,9 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
 # Backoff between attempts: full jitter over base·2^(n-1) seconds, capped.
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30, minimum=0)
 NOTIFICATION_RETRY_CAP_SECONDS = env_int("NOTIFICATION_RETRY_CAP_SECONDS", 3600, minimum=0)
+# Days notifications are kept (with their deliveries and the customer details they carry);
+# order events keep their order snapshot as long. Pruned daily.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 180, minimum=1)
 # Seconds between refreshes of the inbox's unread badge.
 NOTIFICATION_INBOX_REFRESH_SECONDS = env_int("NOTIFICATION_INBOX_REFRESH_SECONDS", 15, minimum=1)
 # The Bot API root: tests and self-hosted Bot API servers point it elsewhere.

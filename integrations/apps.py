@@ -7,9 +7,4 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Microservice tasks")
 
     def ready(self) -> None:
-        from adolf import metrics
-        from adolf.celery import SERVICE_QUEUES
-        from integrations.api import OUTCOMES
-
-        # Every service's submissions at zero from the first scrape.
-        metrics.start_at_zero(metrics.TASK_SUBMISSIONS, service=SERVICE_QUEUES, outcome=OUTCOMES)
+        from integrations import operations  # noqa: F401  (registers the services' dashboard panel and counters)

@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications import channels, dispatch
+from notifications import channels, dispatch, inbox
 from notifications.forms import ChannelForm, kind_fieldsets
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 
@@ -33,8 +33,7 @@ class StoreFilter(admin.SimpleListFilter):
     parameter_name = "store"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        stores = Notification.objects.exclude(data__store=None).values_list("data__store", flat=True).distinct()
-        return [(str(store), str(store)) for store in sorted({str(s) for s in stores if s not in (None, "")})]
+        return [(store, store) for store in inbox.store_choices()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value():
@@ -43,7 +42,9 @@ class StoreFilter(admin.SimpleListFilter):
 
 
 class ReadFilter(admin.SimpleListFilter):
-    title = _("read")
+    """Read or not by the admin looking: read state is per user."""
+
+    title = _("read by me")
     parameter_name = "read"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
@@ -51,7 +52,7 @@ class ReadFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in ("yes", "no"):
-            return queryset.filter(read_at__isnull=self.value() == "no")
+            return queryset.filter(is_read=self.value() == "yes")
         return queryset
 
 
@@ -76,11 +77,14 @@ class NotificationAdmin(ReadOnlyAdmin):
     inlines = [DeliveryInline]
     list_per_page = 50
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        return inbox.with_read_state(super().get_queryset(request), request.user)
+
     @admin.display(description=_("store"))
     def store(self, obj: Notification) -> str:
         return obj.store
 
-    @admin.display(description=_("read"), boolean=True)
+    @admin.display(description=_("read by me"), boolean=True)
     def is_read(self, obj: Notification) -> bool:
         return obj.is_read
 
@@ -129,7 +133,9 @@ class DeliveryAdmin(ReadOnlyAdmin):
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
-    list_display = ["name", "kind", "enabled", "min_level", "routing", "last_error_short", "disabled_reason", "kept"]
+    list_display = [
+        "name", "kind", "enabled", "language", "min_level", "routing", "last_error_short", "disabled_reason", "kept",
+    ]  # fmt: skip
     list_filter = ["kind", "enabled"]
     search_fields = ["name"]
     readonly_fields = ["last_error", "last_error_at", "disabled_reason", "disabled_at"]
@@ -158,6 +164,14 @@ class ChannelAdmin(admin.ModelAdmin):
         fieldsets = [
             (None, {"fields": main}),
             (_("Routing"), {"fields": ["min_level", "event_types_text", "source_modules_text", "stores_text"]}),
+            (
+                _("Order conditions"),
+                {
+                    "fields": ["min_totals_text", "skip_free_orders", "payment_methods_text"],
+                    "description": _("Only for notifications about an order; others pass. Empty: every order."),
+                },
+            ),
+            (_("What is sent"), {"fields": ["language", "customer_contact"]}),
             *kind_fieldsets(),
         ]
         if obj is not None:

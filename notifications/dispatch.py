@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from adolf.redaction import redact
 from adolf.retry import backoff_delay
-from notifications import channels
+from notifications import channels, texts
 from notifications.models import Channel, Delivery, DeliveryStatus, Level, Notification
 from notifications.outbox import enqueue
 from notifications.transports import Fault, TransportError, transport_for
@@ -74,7 +74,10 @@ def deliver(delivery_id: int) -> str | None:
         if not channel.enabled:
             finish(delivery_id, attempt, status=DeliveryStatus.HELD, attempts=attempt - 1)
             return DeliveryStatus.HELD
-        code = transport_for(channel.kind)(channel).send(delivery.notification, idempotency_key=str(delivery.key))
+        # In the channel's language (the text and the transport's own words), without what the channel leaves out.
+        notification = texts.for_channel(delivery.notification, channel)
+        with translation.override(channel.language):
+            code = transport_for(channel.kind)(channel).send(notification, idempotency_key=str(delivery.key))
     except TransportError as exc:
         return _record_failure(delivery_id, attempt, exc, now)
     except Exception as exc:

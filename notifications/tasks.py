@@ -8,7 +8,7 @@ from celery import shared_task
 
 from adolf import metrics
 from adolf.logs import log_context
-from notifications import dispatch, outbox
+from notifications import dispatch, outbox, retention
 from notifications.models import Delivery, DeliveryStatus
 from notifications.publish import publish
 
@@ -35,6 +35,12 @@ def dispatch_delivery(delivery_id: int) -> str | None:
 def sweep_deliveries() -> dict[str, int]:
     """Re-dispatch deliveries left behind by a crash, and retries whose long backoff is over."""
     return dispatch.sweep()
+
+
+@shared_task(name="notifications.prune_notifications")
+def prune_notifications() -> int:
+    """Delete notifications past NOTIFICATION_RETENTION_DAYS (beat runs it daily); return how many."""
+    return retention.prune()
 
 
 @shared_task(name="notifications.publish")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -12,22 +13,25 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shop import actions, webhook_registration, webhook_status
+from shop import actions, rendering, rules, texts, webhook_registration, webhook_status
 from shop.forms import StoreForm
-from shop.models import OrderEvent, OrderState, PollRun, Store, WebhookDelivery
+from shop.models import MessageTemplate, OrderEvent, OrderState, PollRun, Store, WebhookDelivery
+from shop.woocommerce.coverage import blind_spots
 from shop.woocommerce.errors import StoreError
 
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
     form = StoreForm
-    list_display = ["name", "enabled", "api", "last_poll", "last_outcome", "failing", "events_24h", "poll_interval"]
+    list_display = [
+        "name", "enabled", "api", "last_poll", "last_outcome", "failing", "events_24h", "poll_interval", "managed",
+    ]  # fmt: skip
     list_filter = ["enabled", "api"]
     search_fields = ["name", "slug", "base_url"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [
         "cursor", "last_success_at", "failing_since", "last_error", "outage_alerted", "schedule", "webhook_url",
-        "webhook_health", "webhooks_on_store",
+        "webhook_health", "webhooks_on_store", "cannot_see",
     ]  # fmt: skip
     actions = [
         "test_connection", "poll_now", "register_webhooks", "unregister_webhooks", "check_webhooks",
@@ -35,12 +39,63 @@ class StoreAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
-        (_("Access"), {"fields": ["api", "consumer_key", "consumer_secret", "query_string_auth", "allow_http"]}),
+        (
+            _("Access"),
+            {
+                "fields": [
+                    "api",
+                    "consumer_key",
+                    "consumer_secret",
+                    "rest_consumer_key",
+                    "rest_consumer_secret",
+                    "query_string_auth",
+                    "allow_http",
+                    "ca_certificate",
+                    "cannot_see",
+                ]
+            },
+        ),
         (_("Polling"), {"fields": ["poll_interval", "first_poll_lookback", "overlap", "schedule"]}),
-        (_("Events"), {"fields": ["event_types"]}),
+        (_("Events"), {"fields": ["event_types", "order_storage"]}),
         (_("State"), {"fields": ["cursor", "last_success_at", "failing_since", "last_error", "outage_alerted"]}),
         (_("Webhooks"), {"fields": ["webhook_url", "webhook_health", "webhooks_on_store"]}),
     ]
+
+    def get_fieldsets(self, request, obj: Store | None = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        if not obj.managed_by_environment:
+            # "Forget" only where there is something to forget: the form offers it when editing.
+            access = fieldsets[1][1]["fields"]
+            at = access.index("rest_consumer_secret") + 1
+            return [fieldsets[0], (fieldsets[1][0], {"fields": [*access[:at], "forget_rest_keys", *access[at:]]}),
+                    *fieldsets[2:]]  # fmt: skip
+        # The keys are the environment's: never shown, not editable here.
+        access = ["environment", "api", "query_string_auth", "ca_certificate", "cannot_see"]
+        return [
+            (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
+            (_("Access"), {"fields": access}),
+            *self.fieldsets[2:],
+        ]
+
+    def get_readonly_fields(self, request, obj: Store | None = None) -> list[str]:
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.managed_by_environment:
+            fields += ["environment", "base_url", "api", "poll_interval"]
+        return fields
+
+    @admin.display(description=_("managed by the environment"), boolean=True, ordering="managed_by_environment")
+    def managed(self, store: Store) -> bool:
+        return store.managed_by_environment
+
+    @admin.display(description=_("managed by the environment"))
+    def environment(self, store: Store) -> str:
+        return _(
+            "Yes: its URL, API, keys and polling interval come from WOOCOMMERCE_MCP_URL, "
+            "WOOCOMMERCE_CONSUMER_KEY, WOOCOMMERCE_CONSUMER_SECRET and SHOP_POLLING_INTERVAL; "
+            "change them there and run manage.py migrate (or sync_env_store)."
+        )
 
     def get_queryset(self, request):
         latest = PollRun.objects.filter(store=OuterRef("pk")).exclude(outcome=PollRun.Outcome.SKIPPED)
@@ -84,6 +139,16 @@ class StoreAdmin(admin.ModelAdmin):
             return "—"
         state = _("enabled") if task.enabled else _("disabled")
         return f"{task.name}: {task.interval} ({state})"
+
+    @admin.display(description=_("what its API cannot see"))
+    def cannot_see(self, store: Store) -> str:
+        if store.pk is None:
+            return "—"
+        has_rest_keys = bool(store.rest_consumer_key and store.rest_consumer_secret)
+        spots = blind_spots(store.api, has_rest_keys=has_rest_keys)
+        if not spots:
+            return _("nothing ADOLF uses: every order event can be seen")
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((spot,) for spot in spots)))
 
     @admin.display(description=_("webhook URL"))
     def webhook_url(self, store: Store) -> str:
@@ -186,9 +251,16 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Test connection"))
     def test_connection(self, request, queryset) -> None:
+        # The same findings as `manage.py check_store`, one line each, under a verdict.
         for store, report in actions.check_connections(queryset):
-            level = messages.SUCCESS if report.ok else messages.ERROR
-            self.message_user(request, f"{store.name}: {report.summary()}", level)
+            if not report.ok:
+                level, verdict = messages.ERROR, _("polls cannot work")
+            elif report.warnings:
+                level, verdict = messages.WARNING, _("polls can work, with warnings")
+            else:
+                level, verdict = messages.SUCCESS, _("polls can work")
+            lines = format_html_join("", "<br>{}", ((line,) for line in report.lines()))
+            self.message_user(request, format_html("{}: {}{}", store.name, verdict, lines), level)
 
     @admin.action(description=_("Poll now"))
     def poll_now(self, request, queryset) -> None:
@@ -245,6 +317,52 @@ class OrderEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("published"), boolean=True)
     def published(self, event: OrderEvent) -> bool:
         return event.published_at is not None
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """Edit what staff read per order event and language; a template that does not render is refused."""
+
+    list_display = ["event_type", "language", "title", "updated"]
+    list_filter = ["event_type", "language"]
+    readonly_fields = ["variables", "preview", "updated"]
+    fields = ["event_type", "language", "title", "message", "variables", "preview", "updated"]
+
+    def get_changeform_initial_data(self, request) -> dict:
+        """Start a new template from the default text of the event type and language asked for."""
+        initial = super().get_changeform_initial_data(request)
+        event_type = initial.get("event_type") or rules.NEW
+        language = initial.get("language") or settings.LANGUAGE_CODE
+        if event_type in rules.EVENT_TYPES and language in dict(settings.LANGUAGES):
+            initial["event_type"], initial["language"] = event_type, language
+            initial["title"], initial["message"] = texts.default_text(event_type, language)
+        return initial
+
+    def save_model(self, request, obj: MessageTemplate, form, change: bool) -> None:
+        obj.updated = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("variables"))
+    def variables(self, obj: MessageTemplate) -> str:
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li><code>{{{{ {} }}}}</code> — {}</li>", texts.VARIABLES.items()),
+        )
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj: MessageTemplate) -> str:
+        if obj.pk is None:
+            return _("Save to see it rendered against a sample order and the latest real event.")
+        rows = []
+        for what, result in rendering.preview(obj):
+            label = _("sample order") if what == "sample" else _("latest event %(event)s") % {"event": what}
+            if isinstance(result, str):
+                rows.append((label, format_html('<span style="color:#ba2121">{}</span>', result)))
+            else:
+                rows.append((label, format_html("<strong>{}</strong><br>{}", result.title, result.message)))
+        return format_html_join(
+            "", '<p><em>{}</em></p><div style="white-space:pre-wrap;margin-bottom:1em">{}</div>', rows
+        )
 
 
 @admin.register(WebhookDelivery)

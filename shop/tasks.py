@@ -134,10 +134,23 @@ def prunable_states(now):
 
 @shared_task(name="shop.prune_history")
 def prune_history() -> dict:
-    """Forget orders unchanged for the retention period, old poll runs and webhook deliveries; events stay."""
+    """Forget unchanged orders, old poll runs and webhook deliveries, and old events' order data; events stay.
+
+    An event's snapshot (customer name, e-mail, phone, note, items) is kept as long as
+    notifications are (NOTIFICATION_RETENTION_DAYS); the event itself stays, as the memory
+    of the order's status that detection falls back on.
+    """
     now = timezone.now()
     states, _ = OrderState.objects.filter(pk__in=prunable_states(now)).delete()
     runs, _ = PollRun.objects.filter(
         started_at__lt=now - timedelta(days=settings.SHOP_POLL_RUNS_RETENTION_DAYS)
     ).delete()
-    return {"order_states": states, "poll_runs": runs, "webhook_deliveries": inbox.prune(now)}
+    snapshots = (
+        OrderEvent.objects.filter(detected_at__lt=now - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS))
+        .exclude(snapshot={})
+        .update(snapshot={})
+    )
+    return {
+        "order_states": states, "poll_runs": runs, "event_snapshots": snapshots,
+        "webhook_deliveries": inbox.prune(now),
+    }  # fmt: skip

@@ -28,8 +28,9 @@ from typing import Any
 import httpx
 
 from adolf.http import new_client
+from simulator.errors import ApiError
 from simulator.payloads import SimOrder, wc_date
-from simulator.store import ApiError, SimulatedStore
+from simulator.store import SimulatedStore
 
 TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored")
 DISABLE_AFTER_FAILURES = 7
@@ -192,9 +193,9 @@ class WebhookHub:
             "hooks": [f"woocommerce_{event}_order"],
             "delivery_url": webhook.delivery_url,
             "api_version": webhook.api_version,
-            "date_created": wc_date(webhook.created + self.store.utc_offset),
+            "date_created": wc_date(self.store.local(webhook.created)),
             "date_created_gmt": wc_date(webhook.created),
-            "date_modified": wc_date(webhook.created + self.store.utc_offset),
+            "date_modified": wc_date(self.store.local(webhook.created)),
             "date_modified_gmt": wc_date(webhook.created),
             "_links": {"self": [{"href": f"{self.store.base_url}/wp-json/wc/v3/webhooks/{webhook.id}"}]},
         }

@@ -18,13 +18,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_payment_failed_mail_arrives_once_with_a_one_line_subject(tmp_path):
-    channel = email_channel("ops@shop.example")
+    channel = email_channel("ops@shop.example", language="en")
     env, sender = private_broker(tmp_path / "data")
     with SmtpSink() as smtp:
         worker = start_worker(
             tmp_path, control=sender, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), DEFAULT_FROM_EMAIL="adolf@shop.example",
-            LANGUAGE_CODE="en", **env,
+            EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), DEFAULT_FROM_EMAIL="adolf@shop.example", **env,
         )  # fmt: skip
         try:
             sender.send_task(

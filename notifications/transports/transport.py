@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError
 from django.utils.translation import gettext_lazy as _
 
-from adolf.http import HttpError, InvalidRequestError
+from adolf.http import CertificateHttpError, HttpError, InvalidRequestError
 
 if TYPE_CHECKING:
     from notifications.models import Channel, Notification
@@ -112,12 +112,15 @@ def http_failure(
     """Turn a typed HTTP error into a TransportError whose message names no URL (it may hold a token).
 
     The one place HTTP failures are classified: retryable answers and no answer are
-    TRANSIENT; a redirect, an unusable URL or a CHANNEL_STATUSES answer break the CHANNEL;
-    a request that cannot be sent as built, or any other 4xx, fails this DELIVERY.
-    `channel_broken` overrides the 4xx rule for services whose error body says more
-    (Telegram answers 400 both for "chat not found" and for a malformed message).
+    TRANSIENT; a refused TLS certificate, a redirect, an unusable URL or a CHANNEL_STATUSES
+    answer break the CHANNEL; a request that cannot be sent as built, or any other 4xx,
+    fails this DELIVERY. `channel_broken` overrides the 4xx rule for services whose error
+    body says more (Telegram answers 400 both for "chat not found" and for a malformed message).
     """
-    if exc.status is None:
+    if isinstance(exc, CertificateHttpError):
+        # The problem names the host and the fix, never the path (which may hold a token).
+        message, fault = f"{service}: TLS: {exc.problem}", Fault.CHANNEL
+    elif exc.status is None:
         if isinstance(exc, InvalidRequestError):
             message = f"{service}: the URL is not usable" if exc.in_url else f"{service}: the request cannot be sent"
             fault = Fault.CHANNEL if exc.in_url else Fault.DELIVERY

@@ -29,7 +29,7 @@ def test_old_known_orders_poll_runs_and_processed_webhooks_are_pruned_and_events
             store=store, order_id=old, topic="order.updated", status=status, received_at=month_ago
         )
 
-    assert prune_history() == {"order_states": 1, "poll_runs": 1, "webhook_deliveries": 2}
+    assert prune_history() == {"order_states": 1, "poll_runs": 1, "event_snapshots": 0, "webhook_deliveries": 2}
     assert list(OrderState.objects.values_list("order_id", flat=True)) == [recent]
     assert PollRun.objects.count() == 1
     assert OrderEvent.objects.count() == 2

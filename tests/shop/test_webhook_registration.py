@@ -133,3 +133,33 @@ def test_a_legacy_v3_webhooks_deliveries_are_read_and_recorded(sim, rw_store, op
     assert [delivery.status for delivery in sim.hub.deliveries] == [202]
     wait_for(lambda: OrderEvent.objects.filter(order_id=order.id).exists(), timeout=30, what="the event")
     assert Counter(OrderEvent.objects.values_list("event_type", "source")) == {("shop.order.new", "webhook"): 1}
+
+
+def adapter_store(sim, **rest_keys) -> Store:
+    user, password = next(iter(sim.store.app_passwords.items()))
+    return Store.objects.create(
+        name="Adapter shop", slug="adapter", base_url=sim.url, allow_http=True, api=Store.Api.MCP_ADAPTER,
+        consumer_key=user, consumer_secret=password, **rest_keys,
+    )  # fmt: skip
+
+
+def test_an_mcp_adapter_store_registers_its_webhooks_with_its_rest_keys(sim, operator, live_server):
+    key = sim.store.rw_key
+    store = adapter_store(sim, rest_consumer_key=key.key, rest_consumer_secret=key.secret)
+    with override_settings(PUBLIC_BASE_URL=live_server.url):
+        message = act(operator, "register_webhooks", store)
+
+    assert "order.created, order.updated, order.deleted, order.restored" in message
+    assert {hook.topic for hook in sim.hub.webhooks.values()} == {
+        "order.created", "order.updated", "order.deleted", "order.restored",
+    }  # fmt: skip
+
+
+def test_an_mcp_adapter_store_without_rest_keys_is_told_to_add_them_and_nothing_changes(sim, operator):
+    store = adapter_store(sim)
+    with override_settings(PUBLIC_BASE_URL="https://adolf.example"):
+        message = act(operator, "register_webhooks", store)
+
+    assert "give this MCP adapter store its REST keys (Read/Write)" in message
+    store.refresh_from_db()
+    assert (store.webhook_secret, store.webhook_ids, sim.hub.webhooks) == ("", {}, {})

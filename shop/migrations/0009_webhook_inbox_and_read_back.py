@@ -31,7 +31,7 @@ def unschedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0005_store_webhooks'),
+        ('shop', '0008_store_ca_certificate'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 

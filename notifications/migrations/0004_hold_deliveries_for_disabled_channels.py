@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_sweeper_schedule'),
+        ('notifications', '0003_per_reader_texts_inbox_and_conditions'),
     ]
 
     operations = [
