@@ -55,6 +55,18 @@ class PermanentHttpError(HttpError):
     permanent = True
 
 
+class InvalidRequestError(PermanentHttpError):
+    """The request cannot be sent as built, so it never left: an unusable URL, an illegal header value.
+
+    `in_url`: the URL is what is wrong (an unsupported scheme, a malformed address),
+    rather than something built from the data being sent.
+    """
+
+    def __init__(self, message: str, *, in_url: bool) -> None:
+        super().__init__(message)
+        self.in_url = in_url
+
+
 class CertificateHttpError(PermanentHttpError):
     """The server's TLS certificate was refused; `problem` says which problem it is and how to fix it.
 
@@ -95,15 +107,31 @@ def new_client(
 
 
 def describe(request: httpx.Request) -> str:
-    """Name a request for messages: method and URL without its query (which may hold keys)."""
-    return f"{request.method} {request.url.copy_with(query=None)}"
+    """Name a request for messages: method and URL without its query or user info (either may hold keys)."""
+    return f"{request.method} {request.url.copy_with(query=None, userinfo=b'')}"
 
 
 def send(client: httpx.Client, method: str, url: str, **kwargs: object) -> httpx.Response:
-    """Send one request; return a 2xx response or raise a typed HttpError."""
-    request = client.build_request(method, url, **kwargs)  # type: ignore[arg-type]
+    """Send one request; return a 2xx response or raise a typed HttpError.
+
+    A request that cannot be built or sent as it is (InvalidRequestError) is permanent:
+    it would fail the same way on every attempt.
+    """
+    try:
+        request = client.build_request(method, url, **kwargs)  # type: ignore[arg-type]
+    except httpx.InvalidURL as exc:
+        # Neither message quotes the URL or the header: either may carry a token.
+        raise InvalidRequestError(f"{method}: the URL is not usable", in_url=True) from exc
+    except (UnicodeEncodeError, ValueError, TypeError) as exc:
+        problem = f"{method}: the request cannot be built ({type(exc).__name__})"
+        raise InvalidRequestError(problem, in_url=False) from exc
     try:
         response = client.send(request)
+    except httpx.UnsupportedProtocol as exc:
+        raise InvalidRequestError(f"{describe(request)}: unsupported URL scheme", in_url=True) from exc
+    except httpx.LocalProtocolError as exc:
+        problem = f"{describe(request)} cannot be sent as built (an illegal header)"
+        raise InvalidRequestError(problem, in_url=False) from exc
     except httpx.TimeoutException as exc:
         raise TransientHttpError(f"{describe(request)} timed out ({type(exc).__name__})") from exc
     except httpx.TransportError as exc:

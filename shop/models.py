@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from adolf.certificates import CertificateFileError, read_ca_certificates
 from adolf.fields import EncryptedTextField
@@ -152,6 +153,10 @@ class Store(models.Model):
     webhook_deliveries = models.PositiveIntegerField(_("webhook deliveries"), default=0)
     webhook_signature_failures = models.PositiveIntegerField(_("webhook signature failures"), default=0)
     webhook_last_failure_at = models.DateTimeField(_("last signature failure"), null=True, blank=True)
+    # The store's webhooks as last read back (shop.webhook_status): {"checked_at": ISO time,
+    # "error": "", "webhooks": [{"id", "topic", "status", "delivery_url", "registered",
+    # "points_here"}], "alerted": {webhook id: ISO time it was found disabled}}.
+    webhook_check = models.JSONField(_("webhooks on the store"), default=dict, blank=True, editable=False)
 
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask", null=True, blank=True, editable=False, on_delete=models.SET_NULL
@@ -176,7 +181,7 @@ class Store(models.Model):
     # Written only by the webhook receiver and by (un)registering, with update(), likewise.
     WEBHOOK_STATE_FIELDS = frozenset(
         {"webhook_secret", "webhook_ids", "webhook_last_delivery_at", "webhook_deliveries",
-         "webhook_signature_failures", "webhook_last_failure_at"}
+         "webhook_signature_failures", "webhook_last_failure_at", "webhook_check"}
     )  # fmt: skip
 
     def save(self, *args, **kwargs) -> None:
@@ -346,3 +351,48 @@ class MessageTemplate(models.Model):
                 "event_type", "title", "message"
             )
         }
+
+
+class WebhookDelivery(models.Model):
+    """One signed delivery a store sent: the inbox row written before the receiver answers.
+
+    Processed from here (shop.inbox): at once by a task when the broker is up, by the
+    sweeper when it was not; claimed with a conditional update, so a row is worked on by
+    one worker at a time, and a batch of rows can be claimed together.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("webhook inbox", "pending")
+        PROCESSING = "processing", pgettext_lazy("webhook inbox", "processing")
+        DONE = "done", pgettext_lazy("webhook inbox", "done")
+        FAILED = "failed", pgettext_lazy("webhook inbox", "failed")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="webhook_inbox")
+    order_id = models.BigIntegerField(_("order id"))
+    topic = models.CharField(_("topic"), max_length=40)
+    webhook_id = models.BigIntegerField(_("webhook id"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    events_created = models.PositiveIntegerField(_("events"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("received webhook")
+        verbose_name_plural = _("received webhooks")
+        ordering = ["-received_at"]
+        indexes = [
+            # What the sweeper looks for: rows not yet done, by when they are due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_inbox_open",
+                condition=models.Q(status__in=["pending", "processing"]),
+            ),
+            models.Index(fields=["received_at"], name="webhook_inbox_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.topic} #{self.order_id} {self.status}"

@@ -7,6 +7,8 @@ POST /_simulator/faults {"kind", "times", "path", ...}  inject a fault (see stor
 POST /_simulator/clock {"offset_seconds"}               shift the store's clock
 POST /_simulator/host {"strips_authorization", "redirect_to"}  the host's habits (see SimulatedStore)
 POST /_simulator/mcp/expire                             drop every MCP session
+POST /_simulator/webhooks/<id> {"status", "api_version"} disable a webhook (as WooCommerce does after
+                                                        repeated failures) or send legacy bodies
 GET  /_simulator/state                                  counts of orders, webhooks, deliveries
 """
 
@@ -24,6 +26,7 @@ from simulator.store import Fault, SimulatedStore
 from simulator.webhooks import WebhookHub
 
 ORDER_ACTION = re.compile(r"^/orders/(\d+)/(status|refunds)$")
+WEBHOOK = re.compile(r"^/webhooks/(\d+)$")
 FAULT_FIELDS = set(Fault.__dataclass_fields__)
 
 
@@ -64,6 +67,9 @@ def handle_control(
     if path == "/clock":
         store.set_clock_offset(float(data.get("offset_seconds", 0)))
         return Reply(200, {"clock": store.now().isoformat()})
+    if match := WEBHOOK.match(path):
+        changes = {name: data[name] for name in ("status", "api_version") if name in data}
+        return Reply(200, hub.render(hub.update(int(match[1]), changes)))
     if path == "/host":
         with store.lock:
             if "strips_authorization" in data:

@@ -60,6 +60,9 @@ class StoreConfig:
             raise StoreConfigError(f"base URL {self.base_url!r} must look like https://shop.example.com")
         if parts.query or parts.fragment:
             raise StoreConfigError("base URL must not carry a query string or a fragment")
+        if "@" in parts.netloc:
+            # It would be stored in clear and shown; the keys have fields of their own, encrypted.
+            raise StoreConfigError("base URL must not carry a user name or password: give them as the key and secret")
         if parts.scheme == "http" and not self.allow_http:
             raise StoreConfigError(
                 f"{self.base_url} is plain http: use https, or allow http explicitly "

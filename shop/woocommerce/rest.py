@@ -164,6 +164,27 @@ class RestClient:
     def delete_webhook(self, webhook_id: int) -> None:
         self.request("DELETE", f"{API_PATH}/webhooks/{int(webhook_id)}", params={"force": "true"})
 
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        """Return every webhook of the store (GET /webhooks, page by page, 100 a page).
+
+        Each is WooCommerce's webhook object: id, name, status (active, paused, disabled),
+        topic, delivery_url, date_modified_gmt, …
+        """
+        hooks: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params = {"per_page": self.config.per_page, "page": page}
+            batch = self.decode(self.request("GET", f"{API_PATH}/webhooks", params=params), list)
+            hooks.extend(hook for hook in batch if isinstance(hook, dict) and isinstance(hook.get("id"), int))
+            if len(batch) < self.config.per_page:
+                return hooks
+            page += 1
+
+    def update_webhook(self, webhook_id: int, **changes: Any) -> dict[str, Any]:
+        """Change a webhook (PUT /webhooks/<id>), e.g. status="active"; return the updated object."""
+        response = self.request("PUT", f"{API_PATH}/webhooks/{int(webhook_id)}", json_body=changes)
+        return self.decode(response, dict)
+
     # --- diagnosis ---------------------------------------------------------------------
     def test_connection(self, *, need_write: bool = False) -> ConnectionReport:
         return diagnose_rest(self, need_write=need_write)

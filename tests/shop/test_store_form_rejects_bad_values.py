@@ -21,6 +21,7 @@ BAD = [
     ({"base_url": "not a url"}, "Введите правильный URL"),
     ({"base_url": "http://shop.example"}, "plain http"),
     ({"base_url": "https://shop.example/?page=2"}, "query string"),
+    ({"base_url": "https://admin:hunter2@shop.example"}, "must not carry a user name or password"),
     ({"api": "soap"}, "soap"),
     ({"poll_interval": "5"}, "10"),
     ({"poll_interval": "100000"}, "86400"),
