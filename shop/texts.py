@@ -82,7 +82,7 @@ ENGINE = Engine(autoescape=False, string_if_invalid="")
 def snapshot_of(order) -> dict:
     """Return what a notification about the order needs, as plain JSON.
 
-    Shape: number, status, total, currency, refunded_total (money as strings), customer,
+    Shape: number, status, total, currency, refunded_total (refunded_amount; money as strings), customer,
     email, phone, payment_method (its title), payment_method_id, shipping_method, city,
     customer_note, items (the count), line_items ([{name, quantity, variation, total}], at most
     MAX_SNAPSHOT_ITEMS). Texts are decoded (shop.woocommerce.orders).
@@ -92,7 +92,7 @@ def snapshot_of(order) -> dict:
         "status": order.status,
         "total": str(order.total),
         "currency": order.currency,
-        "refunded_total": str(order.refunded_total),
+        "refunded_total": str(refunded_amount(order)),
         "customer": order.customer_name,
         "email": getattr(order, "email", ""),
         "phone": getattr(order, "phone", ""),
@@ -107,6 +107,20 @@ def snapshot_of(order) -> dict:
             for item in getattr(order, "line_items", ())[:MAX_SNAPSHOT_ITEMS]
         ],
     }
+
+
+def refunded_amount(order) -> Decimal:
+    """Return how much of the order is refunded, as a positive amount, for staff to read.
+
+    The sum of its refunds; but an order in the status `refunded` is refunded in full even
+    when it carries no refunds (the MCP adapter's thin orders have none): in WooCommerce
+    a full refund moves the order there, and setting the status by hand refunds the rest
+    (wc_order_fully_refunded, woocommerce/includes/wc-order-functions.php).
+    """
+    refunded = order.refunded_total
+    if order.status == "refunded" and not refunded:
+        return order.total
+    return refunded
 
 
 def money(amount: object, currency: str, language: str) -> str:
