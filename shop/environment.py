@@ -3,7 +3,7 @@
 `sync_env_store()` creates or updates it; every `manage.py migrate` runs it (a post_migrate
 receiver of ShopConfig) and so does `manage.py sync_env_store`. The URL decides the API:
 
-    https://shop.example.com/wp-json/woocommerce/mcp           → mcp-legacy (WooCommerce 10.3.6–10.8)
+    https://shop.example.com/wp-json/woocommerce/mcp           → mcp-legacy (WooCommerce 10.3.6 on)
     https://shop.example.com/wp-json/mcp/mcp-adapter-default-server → mcp-adapter (10.9+)
     https://shop.example.com                                   → rest (REST API v3)
 

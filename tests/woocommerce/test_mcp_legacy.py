@@ -1,4 +1,4 @@
-"""The MCP client reads orders from WooCommerce 10.3.6-10.8's /wp-json/woocommerce/mcp."""
+"""The MCP client reads orders from WooCommerce's own /wp-json/woocommerce/mcp (10.3.6 and later)."""
 
 from __future__ import annotations
 
