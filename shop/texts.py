@@ -205,10 +205,10 @@ def render_source(title: str, message: str, context: dict[str, Any]) -> Text:
     return Text(re.sub(r"[ \t\r\n]+", " ", rendered_title).strip()[:255], _tidy(rendered_message))
 
 
-def check_template(source: str, language: str) -> None:
-    """Compile and render a template against the sample order; raise whatever it raises."""
+def check_template(source: str, language: str) -> str:
+    """Compile and render a template against the sample order; return the text, raise whatever it raises."""
     with translation.override(language):
-        compile_template(source).render(Context(context_for(SAMPLE_DATA, language), autoescape=False))
+        return compile_template(source).render(Context(context_for(SAMPLE_DATA, language), autoescape=False))
 
 
 def default_text(event_type: str, language: str) -> tuple[str, str]:
@@ -229,16 +229,21 @@ def render_event(
 ) -> Text:
     """Render one order event's text with the given templates ({event type: (title, message)}).
 
-    A template that fails to render falls back to the default text: staff always read something.
+    A template that fails to render falls back to the default text, and a title that comes
+    out empty for this order (a variable it lacks) to the default title: staff always read
+    something, under a title.
     """
     with translation.override(language):
         context = context_for(data, language, notification_url=url)
         default = default_text(event_type, language)
         try:
-            return render_source(*templates.get(event_type, default), context)
+            text = render_source(*templates.get(event_type, default), context)
         except Exception:
             logger.exception("message template of %s (%s) failed; using the default", event_type, language)
             return render_source(*default, context)
+        if not text.title:
+            text = Text(render_source(default[0], "", context).title, text.message)
+        return text
 
 
 # A made-up order that uses every variable: templates are checked and previewed against it.
