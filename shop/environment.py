@@ -87,6 +87,13 @@ def env_store() -> EnvStore | None:
     if missing:
         raise EnvStoreError(f"WOOCOMMERCE_MCP_URL is set but {' and '.join(missing)} not: set both keys")
     base_url, api = api_for(url)
+    if base_url.startswith("http://") and api != Store.Api.REST:
+        # REST over plain http signs with OAuth 1.0a and never sends the secret; MCP sends its key
+        # or application password as is. The admin can still allow that for a store on purpose.
+        raise EnvStoreError(
+            f"WOOCOMMERCE_MCP_URL is plain http: an MCP endpoint gets the key or application password as is, "
+            f"so the environment's store speaks MCP over https only: use https{url.strip()[len('http') :]}"
+        )
     return EnvStore(base_url, api, settings.WOOCOMMERCE_CONSUMER_KEY, settings.WOOCOMMERCE_CONSUMER_SECRET)
 
 
