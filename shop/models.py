@@ -336,9 +336,15 @@ class MessageTemplate(models.Model):
         errors = {}
         for field in ("title", "message"):
             try:
-                texts.check_template(getattr(self, field) or "", self.language or settings.LANGUAGE_CODE)
+                rendered = texts.check_template(getattr(self, field) or "", self.language or settings.LANGUAGE_CODE)
             except Exception as exc:  # a syntax error, an unknown filter, a filter that raises
                 errors[field] = _("This template does not render: %(error)s") % {"error": exc}
+                continue
+            if field == "title" and not rendered.strip():
+                # A title is a Telegram message's first line, an e-mail's subject, the inbox's link.
+                errors[field] = _(
+                    "This title is empty for the sample order: use variables every order has, like {{ number }}."
+                )
         if errors:
             raise ValidationError(errors)
 

@@ -101,10 +101,20 @@ def wp_error(response: httpx.Response) -> tuple[str, str]:
 # with 401 the request was anonymous (WordPress's rest_authorization_required_code()), with
 # 403 the key's user was known but lacks the capability.
 ANONYMOUS_CODE = "woocommerce_rest_cannot_view"
+# WooCommerce's own MCP endpoint refuses a request that did not arrive over TLS, before it
+# looks at the key (WooCommerceRestTransport::validate_request, WooCommerce 10.3 on).
+INSECURE_TRANSPORT_CODE = "insecure_transport"
+HTTPS_ONLY = (
+    "WooCommerce's MCP endpoint answers only over https: give the store its https address "
+    "(over plain http WooCommerce refuses it unless the store allows that with the filter "
+    "woocommerce_mcp_allow_insecure_transport)"
+)
 
 
 def refusal_hint(status: int, code: str, auth_mode: str | None) -> str:
     """Return what a 401/403 means for how the keys were sent, or "" when the store's own words suffice."""
+    if code == INSECURE_TRANSPORT_CODE:
+        return HTTPS_ONLY
     if code != ANONYMOUS_CODE:
         return ""
     if status == 403:

@@ -29,7 +29,14 @@ from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage, Unsupport
 from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.coverage import blind_spots
 from shop.woocommerce.dates import utc_with_offset, wc_datetime
-from shop.woocommerce.errors import AuthenticationError, InvalidResponseError, NotFoundError, StoreError
+from shop.woocommerce.errors import (
+    HTTPS_ONLY,
+    INSECURE_TRANSPORT_CODE,
+    AuthenticationError,
+    InvalidResponseError,
+    NotFoundError,
+    StoreError,
+)
 from shop.woocommerce.jsonrpc import McpDisabledError, McpSession
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order
 from shop.woocommerce.paging import RawPage, Window, seek_pages
@@ -182,6 +189,10 @@ class McpClient:
             )
             return report
         except AuthenticationError as exc:
+            if exc.code == INSECURE_TRANSPORT_CODE:
+                # Refused before the key was looked at: the address is what is wrong.
+                report.add("https", False, f"{HTTPS_ONLY} (HTTP {exc.status} {exc.code})")
+                return report
             what = "API key (ck_…:cs_…)" if self.legacy else "user name and application password"
             report.add("credentials", False, f"the store refused the {what}: {exc.message}")
             return report
