@@ -196,6 +196,20 @@ def test_under_chaos_every_transition_has_one_event_and_every_notification_one_d
                 if time.monotonic() - started > (1500 if LONG else 240):
                     pytest.fail(f"the walk stalled at {walker.transitions} transitions: {dict(figures)}")
 
+            # A kill needs a poll running at that moment; on a busy machine the walk may end
+            # first. Slow the store's listing (within SHOP_STORE_TIMEOUT) so polls stay running
+            # long enough, and make the kills still due, for a bounded time.
+            finish_kills_by = time.monotonic() + 90
+            while kills_due and time.monotonic() < finish_kills_by:
+                if not sim.store.faults:
+                    sim.store.inject("slow", path="/wp-json/wc/v3/orders", delay=1.0)
+                if time.monotonic() - last_poll > POLL_EVERY:
+                    last_poll = time.monotonic()
+                    figures["polls sent"] += send_poll(store, broker.url)
+                if kill_a_running_poll(app, workers.running()):
+                    kills_due.pop(0)
+                    figures["workers SIGKILLed mid-poll"] += 1
+                time.sleep(0.02)
             figures["seconds walking"] = round(time.monotonic() - started)
             # Quiet: no more faults or webhook trouble; the system must now converge by itself.
             sim.store.faults.clear()
