@@ -78,7 +78,10 @@ class Store(models.Model):
     allow_http = models.BooleanField(
         _("allow plain http"),
         default=False,
-        help_text=_("Only for stores without https; requests are then signed with OAuth 1.0a."),
+        help_text=_(
+            "Only for stores without https: REST requests are then signed with OAuth 1.0a. MCP stores need https "
+            "(their credentials would travel in clear), except a store on this machine."
+        ),
     )
     ca_certificate = models.TextField(
         _("CA certificate"),

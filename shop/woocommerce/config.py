@@ -6,6 +6,7 @@ client with `build_client(StoreConfig(...))`.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
@@ -68,6 +69,13 @@ class StoreConfig:
                 f"{self.base_url} is plain http: use https, or allow http explicitly "
                 "(REST then signs every request with OAuth 1.0a, as WooCommerce requires)"
             )
+        if parts.scheme == "http" and self.api != "rest" and not _is_loopback(parts.hostname or ""):
+            # Over http only REST signs its requests (OAuth 1.0a); MCP sends the API key or the
+            # application password as it is, and WooCommerce's own MCP endpoint refuses http.
+            raise StoreConfigError(
+                f"{self.base_url} is plain http: MCP would send its credentials in clear there, so it must use "
+                "https (plain http is allowed for MCP only to a store on this machine)"
+            )
         if self.api not in API_KINDS:
             raise StoreConfigError(f"API kind {self.api!r} is not one of {', '.join(API_KINDS)}")
         if not self.key or not self.secret:
@@ -120,3 +128,13 @@ class StoreConfig:
         if not self.is_https:
             return "oauth1"
         return "query" if self.query_string_auth else "basic"
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether a URL's host is this machine: `localhost` or a loopback address."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
