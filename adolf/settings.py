@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from adolf import multiproc
-from adolf.env import env_bool, env_int, env_list, env_required, env_str
+from adolf.env import env_bool, env_int, env_list, env_required, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state of the embedded mode (SQLite file, broker folders, file cache); relative
@@ -108,7 +108,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_URL = env_url("DATABASE_URL")
 EMBEDDED_DATABASE = not DATABASE_URL
 if EMBEDDED_DATABASE:
     DATABASES = {
@@ -137,7 +137,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and cache ----------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -151,21 +151,32 @@ else:
 
 # --- Celery (read by adolf/celery.py with the CELERY_ namespace) ----------------------
 EMBEDDED_BROKER_DIR = DATA_DIR / "broker"
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 EMBEDDED_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
 
 # Redis redelivers a task that is not acknowledged within the visibility timeout. Every
-# task here acks late, so the timeout must outlast the longest task (CELERY_TASK_TIME_LIMIT,
-# 600 s) plus the longest retry countdown (300 s) with room to spare, or a healthy task
-# runs twice; and it bounds how long a task of a worker that vanished waits before
-# another worker takes it. 30 minutes meets both. Longer delays go through beat.
+# task here acks late, and a task given a countdown or an eta is held unacknowledged until
+# it runs, so the timeout must outlast the longest countdown plus the longest task
+# (CELERY_TASK_TIME_LIMIT), or a healthy task runs twice; and it bounds how long a task of
+# a worker that vanished waits before another worker takes it. 30 minutes meets both.
+# Longer delays go through beat. The rules between these settings are checked at start
+# (adolf.checks): `manage.py check` lists what contradicts.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 1800, minimum=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=1)
-if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
-if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT")
+# Room between the visibility timeout and the longest a task can stay unacknowledged: the
+# ack's round trip and the clocks of the workers that deliver and restore messages.
+VISIBILITY_MARGIN_SECONDS = 10
+# The longest countdown ADOLF's own retries put on a task (polls and webhook re-fetches,
+# microservice callbacks, deliveries); a longer wait is left to beat and the sweepers.
+TASK_RETRY_MAX_COUNTDOWN_SECONDS = env_int("TASK_RETRY_MAX_COUNTDOWN_SECONDS", 300, minimum=1)
+# The longest countdown or eta a microservice may ask for (the producer client and the task
+# API). Default: what the visibility timeout leaves after the task time limit.
+TASK_MAX_DELAY_SECONDS = env_int(
+    "TASK_MAX_DELAY_SECONDS",
+    max(0, CELERY_VISIBILITY_TIMEOUT - CELERY_TASK_TIME_LIMIT - VISIBILITY_MARGIN_SECONDS),
+    minimum=0,
+)
 
 if EMBEDDED_BROKER:
     for folder in ("queue", "control", "processed"):
@@ -180,7 +191,7 @@ if EMBEDDED_BROKER:
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or "django-db"
+CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND") or "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES_DAYS", 7, minimum=1) * 86400
 CELERY_TASK_SERIALIZER = "json"
@@ -210,22 +221,21 @@ SHOP_POLL_LEASE_SECONDS = env_int("SHOP_POLL_LEASE_SECONDS", 120, minimum=1)
 # A poll stops reading after this long and the next poll reads on (a backlog after an
 # outage can be longer than any one task may run).
 SHOP_POLL_MAX_SECONDS = env_int("SHOP_POLL_MAX_SECONDS", CELERY_TASK_SOFT_TIME_LIMIT // 2, minimum=0)
-if SHOP_POLL_MAX_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
-    raise ImproperlyConfigured("SHOP_POLL_MAX_SECONDS must be below CELERY_TASK_SOFT_TIME_LIMIT")
 # First retry delay of a poll that failed transiently (doubling, capped at 300 s, jittered).
 SHOP_POLL_RETRY_BACKOFF = env_int("SHOP_POLL_RETRY_BACKOFF", 30, minimum=1)
+
+# The seed's store, defined by the environment (shop.environment): created or updated by
+# every `manage.py migrate` and by `manage.py sync_env_store`. The URL decides the API.
+WOOCOMMERCE_MCP_URL = env_str("WOOCOMMERCE_MCP_URL").strip()
+WOOCOMMERCE_CONSUMER_KEY = env_str("WOOCOMMERCE_CONSUMER_KEY").strip()
+WOOCOMMERCE_CONSUMER_SECRET = env_str("WOOCOMMERCE_CONSUMER_SECRET").strip()
 
 # Seconds a request to a store may take before it counts as a (retried) timeout.
 SHOP_STORE_TIMEOUT = env_int("SHOP_STORE_TIMEOUT", 20, minimum=1)
 # Seconds between runs of the poll dispatcher (shop.dispatch_polls), which enqueues every
-# store due within the next two runs, each with a countdown to its due time (so at most
-# twice this; far below any visibility timeout).
+# store due within the next two runs, each held until its due time (so for up to twice
+# this; shop.checks keeps that within the visibility timeout).
 SHOP_DISPATCH_SECONDS = env_int("SHOP_DISPATCH_SECONDS", 5, minimum=1)
-if 2 * SHOP_DISPATCH_SECONDS >= CELERY_VISIBILITY_TIMEOUT:
-    raise ImproperlyConfigured(
-        f"SHOP_DISPATCH_SECONDS={SHOP_DISPATCH_SECONDS}: the dispatcher's countdowns (up to twice it) must stay "
-        f"below CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT}, or Redis hands a waiting poll out twice"
-    )
 # Seconds between checks that every store's schedule is what the store says (shop.repair_schedules).
 SHOP_SCHEDULE_REPAIR_SECONDS = env_int("SHOP_SCHEDULE_REPAIR_SECONDS", 60, minimum=5)
 
@@ -247,11 +257,17 @@ BEAT_PINNED_SCHEDULE = {
     },
 }
 
+# --- Outbound TLS (adolf.tls) -----------------------------------------------------------
+# OpenSSL's variables, trusted here in addition to the OS trust store (not instead of it).
+SSL_CERT_FILE = env_str("SSL_CERT_FILE").strip()
+SSL_CERT_DIR = env_str("SSL_CERT_DIR").strip()
+
 # --- Shop webhooks ----------------------------------------------------------------------
 # The address stores reach this deployment at; webhook URLs registered on stores start with it.
 PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL") or "").rstrip("/")
-# The largest webhook body accepted (a WooCommerce order is a few KiB; 1 MiB is generous).
-SHOP_WEBHOOK_MAX_BYTES = env_int("SHOP_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+# The largest webhook body accepted. An order is rendered whole, line items and meta data
+# included: a few MiB is normal for a large one (1,000 line items make about 1.2 MiB).
+SHOP_WEBHOOK_MAX_BYTES = env_int("SHOP_WEBHOOK_MAX_BYTES", 16 * 1024 * 1024, minimum=1024)
 
 # --- Time and language --------------------------------------------------------------
 USE_TZ = True
@@ -326,6 +342,9 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
 # Backoff between attempts: full jitter over base·2^(n-1) seconds, capped.
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30, minimum=0)
 NOTIFICATION_RETRY_CAP_SECONDS = env_int("NOTIFICATION_RETRY_CAP_SECONDS", 3600, minimum=0)
+# Days notifications are kept (with their deliveries and the customer details they carry);
+# order events keep their order snapshot as long. Pruned daily.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 180, minimum=1)
 # Seconds between refreshes of the inbox's unread badge.
 NOTIFICATION_INBOX_REFRESH_SECONDS = env_int("NOTIFICATION_INBOX_REFRESH_SECONDS", 15, minimum=1)
 # The Bot API root: tests and self-hosted Bot API servers point it elsewhere.
@@ -346,7 +365,15 @@ LOGGING = {
     },
     # The filter adds the ids of what is being worked on: store, order, Celery task.
     "filters": {"context": {"()": "adolf.logs.ContextFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
+    # stderr, always: a command's stdout carries only its output (`list_notifications --json | jq .`).
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # httpx logs every URL at INFO, query string included, and a store using query-string
     # authentication carries its consumer secret there; Telegram bot tokens sit in the URL
@@ -378,6 +405,9 @@ METRICS_ALLOWED_NETWORKS = _networks(
 # /health/ is unhealthy when an enabled store has had no successful poll for this long
 # (or two of its polling intervals, if longer).
 HEALTH_POLL_STALE_MINUTES = env_int("HEALTH_POLL_STALE_MINUTES", 5, minimum=1)
+# /health/ tells anyone the status and a generic reason per component; staff and callers
+# sending `Authorization: Bearer $HEALTH_TOKEN` get the details.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN")
 # Seconds each /health/ probe (database, broker, worker ping) may take.
 HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 3, minimum=1)
 # Health and metrics probes come over plain http from inside the deployment.

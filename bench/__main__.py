@@ -106,7 +106,7 @@ def print_poll_table(rows: list[dict]) -> None:
         ]))  # fmt: skip
 
 
-BENCHMARKS = ("poll", "fanout", "gateway", "webhook", "fleet", "scheduling")
+BENCHMARKS = ("poll", "fanout", "gateway", "webhook", "tls", "fleet", "scheduling")
 
 
 def main() -> None:
@@ -121,13 +121,14 @@ def main() -> None:
     prepare_database()
     print(f"machine: {platform.node()} {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {len(__import__('os').sched_getaffinity(0))} cores")  # fmt: skip
-    from bench import fanout, fleet, gateway, scheduling, webhook
+    from bench import fanout, fleet, gateway, scheduling, tls, webhook
 
     runs = {
         "poll": lambda: print_poll_table(poll_benchmark()),
         "fanout": lambda: fanout.print_table(fanout.run()),
         "gateway": lambda: gateway.print_table(gateway.publishing(), gateway.callbacks()),
         "webhook": lambda: webhook.print_table(webhook.run()),
+        "tls": lambda: tls.print_table(tls.run()),
         "fleet": lambda: fleet.print_table(fleet.run()),
         "scheduling": lambda: scheduling.print_table(scheduling.run()),
     }

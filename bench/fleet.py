@@ -1,4 +1,4 @@
-"""Benchmark 5: a thousand stores polled every minute by one beat and the recommended worker.
+"""Benchmark 6: a thousand stores polled every minute by one beat and the recommended worker.
 
 One simulator process serves the whole fleet (`bench.fleetstore`), with a trickle of
 changes across it. The worker is the README's (`celery worker --concurrency 4` on every
@@ -295,7 +295,7 @@ def _s(value: float | None) -> str:
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"\nBenchmark 5 — {rows[0]['stores']:,} stores every {INTERVAL} s, one beat, one worker "
+    print(f"\nBenchmark 6 — {rows[0]['stores']:,} stores every {INTERVAL} s, one beat, one worker "
           f"(concurrency {CONCURRENCY}), {rows[0]['seconds']:.0f} s measured")  # fmt: skip
     header = ("design", "polls/expected", "lag p50", "lag p95", "lag max", "missed", "doubled", "worker CPU/poll",
               "poll wall", "peak DB conns", "beat CPU", "load avg", "needs 1,000 / 10,000 stores")  # fmt: skip

@@ -1,4 +1,4 @@
-"""Benchmark 6: what scheduling alone costs at ten thousand stores, each due every minute.
+"""Benchmark 7: what scheduling alone costs at ten thousand stores, each due every minute.
 
 No worker and no store: the scheduled polls go to a queue nobody reads (purged after), so
 only the scheduler is measured.
@@ -157,7 +157,7 @@ def run() -> list[dict]:
 
 def print_table(rows: list[dict]) -> None:
     beat_row, dispatch_row = rows
-    print(f"\nBenchmark 6 — scheduling alone, {beat_row['stores']:,} stores every {INTERVAL} s (no worker)")
+    print(f"\nBenchmark 7 — scheduling alone, {beat_row['stores']:,} stores every {INTERVAL} s (no worker)")
     print("design | sent/due | late p50 | late p95 | late max | scheduler CPU (share of one core) | per run")
     print(
         f"beat (stock DatabaseScheduler) | {beat_row['sent']}/{beat_row['due']} | {beat_row['late_p50']:.2f} s | "

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("Microservice tasks")
+
+    def ready(self) -> None:
+        from integrations import operations  # noqa: F401  (registers the services' dashboard panel and counters)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from notifications import channels
 from notifications.models import Channel, ChannelKind
 from notifications.transports import TRANSPORTS, Setting
 
@@ -33,13 +37,20 @@ class ChannelForm(forms.ModelForm):
     event_types_text = _list_field(_("event types"), _('Comma-separated; empty: all. "shop.order.*" matches a prefix.'))
     source_modules_text = _list_field(_("source modules"), _("Comma-separated, e.g. shop, auth; empty: all."))
     stores_text = _list_field(_("stores"), _("Comma-separated store slugs; empty: all stores."))
+    min_totals_text = _list_field(
+        _("minimum order total"), _("Per currency, e.g. RUB 1000, USD 20; orders in other currencies pass.")
+    )
+    payment_methods_text = _list_field(
+        _("payment methods"), _("Comma-separated ids or titles, e.g. bacs, cod; empty: every payment method.")
+    )
 
     class Meta:
         model = Channel
-        fields = ["kind", "name", "enabled", "min_level"]
+        fields = ["kind", "name", "enabled", "min_level", "language", "customer_contact", "skip_free_orders"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["language"].required = False
         stored = self.instance.configuration if self.instance.pk else {}
         for kind, transport in TRANSPORTS.items():
             for setting in transport.settings:
@@ -59,11 +70,50 @@ class ChannelForm(forms.ModelForm):
                 if not setting.secret and self.instance.kind == kind and setting.name in stored:
                     value = stored[setting.name]
                     self.initial[name] = "\n".join(value) if isinstance(value, list) else str(value)
-        for rule in ("event_types", "source_modules", "stores"):
+        for rule in ("event_types", "source_modules", "stores", "payment_methods"):
             self.initial[f"{rule}_text"] = ", ".join(getattr(self.instance, rule) or [])
+        self.initial["min_totals_text"] = ", ".join(
+            f"{currency} {amount}" for currency, amount in (self.instance.min_totals or {}).items()
+        )
+        self.kept = channels.kept([self.instance.pk]).get(self.instance.pk, 0) if self.instance.pk else 0
+        if self.kept:
+            self.fields["kept"] = forms.ChoiceField(
+                label=ngettext(
+                    "%(count)d notification kept while disabled",
+                    "%(count)d notifications kept while disabled",
+                    self.kept,
+                )
+                % {"count": self.kept},
+                choices=[(channels.SEND, _("Send them")), (channels.DROP, _("Drop them"))],
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=_("What to do with them when you enable the channel again."),
+            )
+
+    def clean_language(self) -> str:
+        # Left out (a scripted post), it is the deployment's default language.
+        return self.cleaned_data.get("language") or settings.LANGUAGE_CODE
+
+    def clean_min_totals_text(self) -> dict[str, str]:
+        """Read "RUB 1000, USD 20" into {"RUB": "1000", "USD": "20"}; name the part that is not one."""
+        totals: dict[str, str] = {}
+        for part in _split(self.cleaned_data.get("min_totals_text", "")):
+            currency, _space, amount = part.partition(" ")
+            try:
+                value = Decimal(amount.strip().replace(",", "."))
+            except InvalidOperation:
+                value = None
+            if len(currency) != 3 or not currency.isalpha() or value is None or not value.is_finite() or value < 0:
+                raise ValidationError(
+                    _("%(part)s is not a currency code and an amount, like RUB 1000."), params={"part": part}
+                )
+            totals[currency.upper()] = str(value)
+        return totals
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if self.kept and cleaned.get("enabled") and not self.instance.enabled and not cleaned.get("kept"):
+            self.add_error("kept", _("Choose whether to send or drop them before enabling the channel."))
         kind = cleaned.get("kind")
         if kind not in TRANSPORTS:
             return cleaned
@@ -88,8 +138,8 @@ class ChannelForm(forms.ModelForm):
         channel.event_types = _split(self.cleaned_data.get("event_types_text", ""))
         channel.source_modules = _split(self.cleaned_data.get("source_modules_text", ""))
         channel.stores = _split(self.cleaned_data.get("stores_text", ""))
-        if channel.enabled:
-            channel.disabled_reason = ""
+        channel.payment_methods = _split(self.cleaned_data.get("payment_methods_text", ""))
+        channel.min_totals = self.cleaned_data.get("min_totals_text") or {}
         if commit:
             channel.save()
         return channel

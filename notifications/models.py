@@ -39,23 +39,17 @@ class Notification(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=255, unique=True)
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("read by"), null=True, blank=True, on_delete=models.SET_NULL
-    )
+    # Who renders the text again for each reader (notifications.texts); empty: the title and
+    # message are shown as published.
+    renderer = models.CharField(_("rendered by"), max_length=50, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["read_at", "-created"], name="notification_unread_idx")]
 
     def __str__(self) -> str:
         return f"{self.event_type}: {self.title}"
-
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
 
     def as_payload(self) -> dict[str, Any]:
         """Return the notification as plain JSON data: what webhooks and `list_notifications --json` show."""
@@ -77,6 +71,49 @@ class Notification(models.Model):
         store = self.data.get("store") if isinstance(self.data, dict) else None
         return str(store) if store not in (None, "") else ""
 
+    @property
+    def is_about_an_order(self) -> bool:
+        """Whether the notification describes an order: its data carries `order_id`, `total` and `currency`."""
+        return isinstance(self.data, dict) and all(key in self.data for key in ("order_id", "total", "currency"))
+
+
+class NotificationRead(models.Model):
+    """One staff user has read one notification: read state is per reader."""
+
+    notification = models.ForeignKey(Notification, related_name="reads", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="notification_reads", on_delete=models.CASCADE)
+    read_at = models.DateTimeField(_("read at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read notification")
+        verbose_name_plural = _("read notifications")
+        constraints = [models.UniqueConstraint(fields=["user", "notification"], name="one_read_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.notification_id}"
+
+
+class InboxFilter(models.Model):
+    """A filter a staff user saved for their own inbox.
+
+    `filters` has the inbox's query shape: {"level": str, "event_type": [str], "module":
+    [str], "store": [str], "unread": "1"}, keys present only when set (notifications.inbox).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="inbox_filters", on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=60)
+    filters = models.JSONField(_("filters"), default=dict)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved inbox filter")
+        verbose_name_plural = _("saved inbox filters")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="inbox_filter_name_per_user")]
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class ChannelKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
@@ -85,8 +122,12 @@ class ChannelKind(models.TextChoices):
     APPRISE = "apprise", _("Apprise (Slack, Discord, ntfy, …)")
 
 
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
 class Channel(models.Model):
-    """Where notifications go, with the rules choosing which ones."""
+    """Where notifications go, with the rules choosing which ones and the language they are written in."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ChannelKind.choices)
     name = models.CharField(_("name"), max_length=100)
@@ -104,9 +145,29 @@ class Channel(models.Model):
         _("source modules"), default=list, blank=True, help_text=_("Empty: every module.")
     )
     stores = models.JSONField(_("stores"), default=list, blank=True, help_text=_("Store slugs. Empty: every store."))
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=default_language,
+        help_text=_("The language order notifications are written in for this channel."),
+    )  # fmt: skip
+    customer_contact = models.BooleanField(
+        _("send customer contact details"),
+        default=True,
+        help_text=_("Off: the customer's e-mail and phone are left out of what this channel sends."),
+    )
+    # Order conditions (notifications.routing): they apply only to notifications about an order.
+    min_totals = models.JSONField(
+        _("minimum order total"), default=dict, blank=True,
+        help_text=_('Per currency, {"RUB": "1000", "USD": "20"}; orders in other currencies pass.'),
+    )  # fmt: skip
+    skip_free_orders = models.BooleanField(_("skip free orders"), default=False)
+    payment_methods = models.JSONField(
+        _("payment methods"), default=list, blank=True,
+        help_text=_("Payment method ids or titles (bacs, cod, …). Empty: every payment method."),
+    )  # fmt: skip
     last_error = models.TextField(_("last error"), blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     disabled_reason = models.TextField(_("disabled because"), blank=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -122,8 +183,10 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")  # a permanent error: trying again cannot help
+    FAILED = "failed", _("Failed")  # this notification can never go through this channel
     DEAD = "dead", _("Dead")  # every allowed attempt failed
+    HELD = "held", _("Held while the channel is disabled")  # sent or dropped when it is enabled again
+    DROPPED = "dropped", _("Dropped")  # held, then dropped when the channel was enabled again
 
 
 class Delivery(models.Model):

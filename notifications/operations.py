@@ -1,15 +1,28 @@
-"""What notifications add to the operations views: deliveries by status in /metrics and `shop_status`."""
+"""What notifications add to the operations views: deliveries by status in /metrics and `shop_status`,
+and deliveries by channel and outcome on /dashboard/; at start-up, the delivery counters at
+zero for every channel kind and outcome."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from notifications.models import Delivery, DeliveryStatus
+from adolf import metrics
+from notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification
+from notifications.tasks import OUTCOMES as ATTEMPT_OUTCOMES
+from operations.dashboard import chart, per_hour
 from operations.registry import Line, registry
+
+metrics.start_at_zero(metrics.DELIVERIES, channel_kind=ChannelKind.values, outcome=ATTEMPT_OUTCOMES.values())
 
 
 def delivery_counts() -> dict[str, int]:
@@ -37,3 +50,55 @@ def describe_deliveries(counts: dict[str, int]) -> Iterator[Line]:
 
 
 registry.status_section("deliveries", describe=describe_deliveries)(delivery_counts)
+
+
+# --- /dashboard/ ---------------------------------------------------------------------------
+# The outcomes a row shows; "sending" is counted with "pending" (still on its way).
+OUTCOMES = (DeliveryStatus.SENT, DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.DEAD)
+LINKED = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
+
+
+@dataclass
+class ChannelDeliveries:
+    """A row of the deliveries table: one channel's deliveries of the last 24 hours by outcome."""
+
+    channel: Channel
+    counts: dict[str, int] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # failed/dead → the admin's list of them
+
+    @property
+    def cells(self) -> list[tuple[str, int, str]]:
+        return [(outcome, self.counts.get(outcome, 0), self.links.get(outcome, "")) for outcome in OUTCOMES]
+
+
+def deliveries_by_channel(since: datetime) -> list[ChannelDeliveries]:
+    """Count each channel's deliveries created since `since` by outcome; failed and dead ones are linked."""
+    counts: dict[int, dict[str, int]] = {}
+    for channel_id, status, n in (
+        Delivery.objects.filter(created__gte=since).values_list("channel", "status").annotate(n=Count("pk")).order_by()
+    ):
+        outcome = DeliveryStatus.PENDING if status == DeliveryStatus.SENDING else status
+        row = counts.setdefault(channel_id, {})
+        row[outcome] = row.get(outcome, 0) + n
+    rows = []
+    changelist = reverse("admin:notifications_delivery_changelist")
+    for channel in Channel.objects.order_by("name"):
+        row = ChannelDeliveries(channel, counts.get(channel.pk, {}))
+        for outcome in LINKED:
+            if row.counts.get(outcome):
+                query = {"channel__id__exact": channel.pk, "status__exact": outcome, "created__gte": since.isoformat()}
+                row.links[outcome] = f"{changelist}?{urlencode(query)}"
+        rows.append(row)
+    return rows
+
+
+@registry.dashboard_panel("deliveries", template="notifications/dashboard/deliveries.html")
+def deliveries_panel(now: datetime) -> dict[str, Any]:
+    """Deliveries by channel and outcome over the last 24 hours, and notifications per hour."""
+    return {
+        "outcomes": [DeliveryStatus(outcome).label for outcome in OUTCOMES],
+        "channels": deliveries_by_channel(now - timedelta(hours=24)),
+        "chart": chart(
+            _("Notifications per hour, last 24 hours"), per_hour(Notification.objects.all(), "created", 24, now)
+        ),
+    }

@@ -6,10 +6,12 @@ import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from notifications.dispatch import enqueue
-from notifications.models import Delivery, Level, Notification
+from notifications import texts
+from notifications.models import Delivery, DeliveryStatus, Level, Notification
+from notifications.outbox import enqueue
 from notifications.routing import channels_for
 
 
@@ -37,7 +39,14 @@ def _check_length(name: str, value: str) -> None:
 
 
 def _validate(
-    event_type: str, title: str, source_module: str, source_id: str, level: str, data: Any, dedupe_key: str | None
+    event_type: str,
+    title: str,
+    source_module: str,
+    source_id: str,
+    level: str,
+    data: Any,
+    dedupe_key: str | None,
+    renderer: str = "",
 ) -> None:
     for name, value in (("event_type", event_type), ("source_module", source_module), ("source_id", source_id)):
         _check_length(name, value)
@@ -45,7 +54,9 @@ def _validate(
         _check_length("dedupe_key", dedupe_key)
     if not event_type.strip():
         raise PublishError("event_type is empty")
-    if not title.strip():
+    if renderer and renderer not in texts.RENDERERS:
+        raise PublishError(f"renderer {renderer!r} is not registered")
+    if not title.strip() and not renderer:
         raise PublishError("title is empty")
     if not source_module.strip():
         raise PublishError("source_module is empty")
@@ -69,16 +80,23 @@ def publish(
     data: dict[str, Any] | None = None,
     *,
     dedupe_key: str | None = None,
+    renderer: str = "",
 ) -> Notification:
     """Record a notification once per dedupe key and queue its deliveries; return the notification.
+
+    Every channel whose rules match gets a delivery; a disabled channel's is held for it.
 
     Publishing the same key again returns the first notification and sends nothing more;
     without a key, the same call repeated is recognised (see default_dedupe_key).
     Called inside the caller's transaction, it commits (and dispatches) with it.
+
+    `renderer` names a registered renderer (notifications.texts) that writes the title and
+    message from `data` for each reader; the stored ones are then its rendering in the
+    default language, and `title`/`message` may be empty. Raises PublishError on bad input.
     """
     data = {} if data is None else data
     source_id = str(source_id)
-    _validate(event_type, title, source_module, source_id, level, data, dedupe_key)
+    _validate(event_type, title, source_module, source_id, level, data, dedupe_key, renderer)
     key = dedupe_key or default_dedupe_key(event_type, title, message, source_module, source_id, level, data)
     existing = Notification.objects.filter(dedupe_key=key).first()
     if existing is not None:
@@ -87,15 +105,27 @@ def publish(
         with transaction.atomic():
             notification = Notification.objects.create(
                 event_type=event_type, title=title[:255], message=message, source_module=source_module,
-                source_id=source_id, level=level, data=data, dedupe_key=key,
+                source_id=source_id, level=level, data=data, dedupe_key=key, renderer=renderer,
             )  # fmt: skip
+            if renderer:
+                # Rendered once the row has its id: the text may link to the notification.
+                title, message = texts.render(notification, settings.LANGUAGE_CODE)
+                notification.title, notification.message = title[:255], message
+                notification.save(update_fields=["title", "message"])
+            # A disabled channel's delivery is held for it: sent or dropped when it is enabled again.
             deliveries = Delivery.objects.bulk_create(
-                [Delivery(notification=notification, channel=channel) for channel in channels_for(notification)]
-            )
+                [
+                    Delivery(
+                        notification=notification, channel=channel,
+                        status=DeliveryStatus.PENDING if channel.enabled else DeliveryStatus.HELD,
+                    )
+                    for channel in channels_for(notification)
+                ]
+            )  # fmt: skip
     except IntegrityError:
         # A concurrent publisher of the same key committed first: that one is the notification.
         return Notification.objects.get(dedupe_key=key)
-    ids = [delivery.pk for delivery in deliveries]
+    ids = [delivery.pk for delivery in deliveries if delivery.status == DeliveryStatus.PENDING]
     if ids:
         # If this process dies between commit and enqueue, the sweeper sends them.
         transaction.on_commit(lambda: enqueue(ids))

@@ -6,3 +6,6 @@ class OperationsConfig(AppConfig):
 
     name = "operations"
     verbose_name = "Operations"
+
+    def ready(self) -> None:
+        from operations import panels  # noqa: F401  (registers the broker's dashboard panel: queues, workers)

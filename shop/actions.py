@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from shop.clients import client_for
+from shop.diagnosis import check_store
 from shop.models import Store
 from shop.woocommerce.base import ConnectionReport
 
 
 def check_connections(stores: Iterable[Store]) -> Iterator[tuple[Store, ConnectionReport]]:
-    """Test each store's connection; yield the store with its report."""
+    """Diagnose each store (shop.diagnosis.check_store); yield the store with its report."""
     for store in stores:
-        with client_for(store) as client:
-            yield store, client.test_connection()
+        yield store, check_store(store)
+
+
+def find_store(key: str) -> Store | None:
+    """Return the store with this slug, or this id when `key` is a number; None if there is none."""
+    return Store.objects.filter(slug=key).first() or (Store.objects.filter(pk=key).first() if key.isdigit() else None)
 
 
 def poll_now(stores: Iterable[Store], *, trigger: str = "admin") -> int:

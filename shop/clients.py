@@ -7,6 +7,7 @@ from django.conf import settings
 from shop.models import Store
 from shop.woocommerce import StoreConfig, build_client
 from shop.woocommerce.base import StoreClient
+from shop.woocommerce.rest import RestClient
 
 
 def config_for(store: Store) -> StoreConfig:
@@ -19,8 +20,18 @@ def config_for(store: Store) -> StoreConfig:
         query_string_auth=store.query_string_auth,
         allow_http=store.allow_http,
         timeout=settings.SHOP_STORE_TIMEOUT,
+        ca_certificate=store.ca_certificate,
+        # Kept when a store moves to another API, but used by MCP adapter stores only.
+        rest_key=store.rest_consumer_key if store.api == Store.Api.MCP_ADAPTER else "",
+        rest_secret=store.rest_consumer_secret if store.api == Store.Api.MCP_ADAPTER else "",
     )
 
 
 def client_for(store: Store) -> StoreClient:
     return build_client(config_for(store))
+
+
+def rest_client_for(store: Store) -> RestClient | None:
+    """Return a REST client of the store (its own keys, or an MCP adapter store's REST keys), or None."""
+    config = config_for(store).rest_config()
+    return RestClient(config) if config is not None else None

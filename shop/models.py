@@ -5,14 +5,17 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from adolf.certificates import CertificateFileError, read_ca_certificates
 from adolf.fields import EncryptedTextField
-from shop import cadence
-from shop.rules import DEFAULT_EVENT_TYPES
+from shop import cadence, texts
+from shop.rules import DEFAULT_EVENT_TYPES, EVENT_TYPES
 
 
 def default_event_types() -> list[str]:
@@ -23,6 +26,15 @@ def default_poll_interval() -> int:
     return settings.SHOP_POLLING_INTERVAL
 
 
+def validate_ca_certificate(value: str) -> None:
+    """Refuse a CA certificate that cannot work, saying why (adolf.certificates.read_ca_certificates)."""
+    if value and value.strip():
+        try:
+            read_ca_certificates(value)
+        except CertificateFileError as exc:
+            raise ValidationError(str(exc), code="invalid_ca_certificate") from None
+
+
 def new_webhook_token() -> str:
     """Return the unguessable path segment of a store's webhook URL."""
     return secrets.token_urlsafe(24)
@@ -31,8 +43,13 @@ def new_webhook_token() -> str:
 class Store(models.Model):
     class Api(models.TextChoices):
         REST = "rest", _("REST API v3")
-        MCP_LEGACY = "mcp-legacy", _("MCP (WooCommerce 10.3.6 to 10.8)")
-        MCP_ADAPTER = "mcp-adapter", _("MCP adapter (WooCommerce ≥ 10.9)")
+        MCP_LEGACY = "mcp-legacy", _("MCP, WooCommerce's own endpoint (WooCommerce 10.3.6 and later)")
+        MCP_ADAPTER = "mcp-adapter", _("MCP adapter (WooCommerce 10.9 and later)")
+
+    class OrderStorage(models.TextChoices):
+        # Where the store keeps its orders decides the URL of an order in its admin.
+        HPOS = "hpos", _("High-performance order storage (WooCommerce 8.2+ default)")
+        POSTS = "posts", _("WordPress posts (legacy)")
 
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
@@ -45,6 +62,14 @@ class Store(models.Model):
         _("consumer secret / application password"),
         help_text=_("REST consumer secret (cs_…), or the application password for the MCP adapter."),
     )
+    # REST keys beside an MCP adapter store's application password: its thin orders lack
+    # refunds, payment dates and customers, which REST fills in (shop.woocommerce.mcp).
+    rest_consumer_key = EncryptedTextField(
+        _("REST consumer key"),
+        blank=True,
+        help_text=_("MCP adapter stores only, optional: a REST key (ck_…) of the same store."),
+    )
+    rest_consumer_secret = EncryptedTextField(_("REST consumer secret"), blank=True)
     query_string_auth = models.BooleanField(
         _("keys in the query string"),
         default=False,
@@ -53,7 +78,19 @@ class Store(models.Model):
     allow_http = models.BooleanField(
         _("allow plain http"),
         default=False,
-        help_text=_("Only for stores without https; requests are then signed with OAuth 1.0a."),
+        help_text=_(
+            "Only for stores without https: REST requests are then signed with OAuth 1.0a. MCP stores need https "
+            "(their credentials would travel in clear), except a store on this machine."
+        ),
+    )
+    ca_certificate = models.TextField(
+        _("CA certificate"),
+        blank=True,
+        validators=[validate_ca_certificate],
+        help_text=_(
+            "For a store whose certificate no public CA signed (a staging store, a company CA): the PEM "
+            "of its CA, or of its own self-signed certificate. Trusted for this store only."
+        ),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     poll_interval = models.PositiveIntegerField(
@@ -77,6 +114,16 @@ class Store(models.Model):
     event_types = models.JSONField(
         _("events to notify"), default=default_event_types, help_text=_("Which order events reach staff.")
     )
+    order_storage = models.CharField(
+        _("order storage"),
+        max_length=10,
+        choices=OrderStorage.choices,
+        default=OrderStorage.HPOS,
+        help_text=_("WooCommerce → Settings → Advanced → Features; decides the links to orders in messages."),
+    )
+    # Defined by WOOCOMMERCE_MCP_URL / _CONSUMER_KEY / _CONSUMER_SECRET (shop.environment):
+    # its address, API, keys and interval are not edited in the admin.
+    managed_by_environment = models.BooleanField(_("managed by the environment"), default=False, editable=False)
 
     # State written by polling.
     cursor = models.DateTimeField(
@@ -109,6 +156,10 @@ class Store(models.Model):
     webhook_deliveries = models.PositiveIntegerField(_("webhook deliveries"), default=0)
     webhook_signature_failures = models.PositiveIntegerField(_("webhook signature failures"), default=0)
     webhook_last_failure_at = models.DateTimeField(_("last signature failure"), null=True, blank=True)
+    # The store's webhooks as last read back (shop.webhook_status): {"checked_at": ISO time,
+    # "error": "", "webhooks": [{"id", "topic", "status", "delivery_url", "registered",
+    # "points_here"}], "alerted": {webhook id: ISO time it was found disabled}}.
+    webhook_check = models.JSONField(_("webhooks on the store"), default=dict, blank=True, editable=False)
 
     # The schedule (shop.cadence, shop.schedules): when the next poll is due. The dispatcher
     # moves it on as it enqueues each poll; a save moves it when the interval or the
@@ -135,7 +186,7 @@ class Store(models.Model):
     # Written only by the webhook receiver and by (un)registering, with update(), likewise.
     WEBHOOK_STATE_FIELDS = frozenset(
         {"webhook_secret", "webhook_ids", "webhook_last_delivery_at", "webhook_deliveries",
-         "webhook_signature_failures", "webhook_last_failure_at"}
+         "webhook_signature_failures", "webhook_last_failure_at", "webhook_check"}
     )  # fmt: skip
 
     def save(self, *args, **kwargs) -> None:
@@ -158,6 +209,12 @@ class Store(models.Model):
             if due is not None:
                 Store.objects.filter(pk=self.pk).update(next_poll_at=due)
                 self.next_poll_at = due
+
+    def order_admin_url(self, order_id: int) -> str:
+        """Return the order's page in the store's wp-admin, as WooCommerce links it for the order storage."""
+        if self.order_storage == self.OrderStorage.POSTS:
+            return f"{self.base_url.rstrip('/')}/wp-admin/post.php?post={order_id}&action=edit"
+        return f"{self.base_url.rstrip('/')}/wp-admin/admin.php?page=wc-orders&action=edit&id={order_id}"
 
 
 class OrderState(models.Model):
@@ -261,3 +318,99 @@ class PollRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class MessageTemplate(models.Model):
+    """The title and message staff read for one order event type in one language.
+
+    Django template language, plain text (shop.texts.VARIABLES lists the variables). A
+    template that does not render against the sample order is refused with the error.
+    Without a row, the default text (shop.default_texts) is used.
+    """
+
+    event_type = models.CharField(_("event"), max_length=64, choices=list(EVENT_TYPES.items()))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=500)
+    message = models.TextField(_("message"), max_length=5000)
+    updated = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["event_type", "language"]
+        constraints = [models.UniqueConstraint(fields=["event_type", "language"], name="one_template_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_type_display()} ({self.language})"
+
+    def clean(self) -> None:
+        """Refuse a template that does not compile or render against the sample order, naming the error."""
+        errors = {}
+        for field in ("title", "message"):
+            try:
+                rendered = texts.check_template(getattr(self, field) or "", self.language or settings.LANGUAGE_CODE)
+            except Exception as exc:  # a syntax error, an unknown filter, a filter that raises
+                errors[field] = _("This template does not render: %(error)s") % {"error": exc}
+                continue
+            if field == "title" and not rendered.strip():
+                # A title is a Telegram message's first line, an e-mail's subject, the inbox's link.
+                errors[field] = _(
+                    "This title is empty for the sample order: use variables every order has, like {{ number }}."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def texts(cls, language: str) -> dict[str, tuple[str, str]]:
+        """Return the staff's templates in `language`: {event type: (title, message)}; one query."""
+        return {
+            event_type: (title, message)
+            for event_type, title, message in cls.objects.filter(language=language).values_list(
+                "event_type", "title", "message"
+            )
+        }
+
+
+class WebhookDelivery(models.Model):
+    """One signed delivery a store sent: the inbox row written before the receiver answers.
+
+    Processed from here (shop.inbox): at once by a task when the broker is up, by the
+    sweeper when it was not; claimed with a conditional update, so a row is worked on by
+    one worker at a time, and a batch of rows can be claimed together.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("webhook inbox", "pending")
+        PROCESSING = "processing", pgettext_lazy("webhook inbox", "processing")
+        DONE = "done", pgettext_lazy("webhook inbox", "done")
+        FAILED = "failed", pgettext_lazy("webhook inbox", "failed")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="webhook_inbox")
+    order_id = models.BigIntegerField(_("order id"))
+    topic = models.CharField(_("topic"), max_length=40)
+    webhook_id = models.BigIntegerField(_("webhook id"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    events_created = models.PositiveIntegerField(_("events"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("received webhook")
+        verbose_name_plural = _("received webhooks")
+        ordering = ["-received_at"]
+        indexes = [
+            # What the sweeper looks for: rows not yet done, by when they are due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_inbox_open",
+                condition=models.Q(status__in=["pending", "processing"]),
+            ),
+            models.Index(fields=["received_at"], name="webhook_inbox_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.topic} #{self.order_id} {self.status}"

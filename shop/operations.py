@@ -1,15 +1,17 @@
-"""What the shop adds to the operations views: store polling in /health/, /metrics, `shop_status` and /dashboard/."""
+"""What the shop adds to the operations views: store polling in /health/, /metrics, `shop_status` and /dashboard/.
+
+And, at start-up, the shop's counters at zero for every event type, order status and poll error.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Min
-from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -17,13 +19,23 @@ from django_celery_beat.models import PeriodicTask
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from adolf import audit
-from operations.dashboard import chart
+from adolf import audit, metrics
+from operations.dashboard import chart, per_hour
 from operations.registry import Component, Line, registry
 from operations.status import iso
 from shop import drift
-from shop.models import OrderEvent, PollRun, Store
+from shop.locks import LeaseLost
+from shop.models import OrderEvent, PollRun, Store, WebhookDelivery
+from shop.rules import EVENT_TYPES
 from shop.schedules import DISPATCHER_ENTRY
+from shop.woocommerce.errors import (
+    AuthenticationError,
+    InvalidResponseError,
+    NotFoundError,
+    RateLimitedError,
+    TransientError,
+)
+from shop.woocommerce.orders import CORE_STATUSES
 
 STREAK_WINDOW = 100  # failed polls counted back at most
 
@@ -69,7 +81,9 @@ def check_stores() -> Component:
             since = store.last_success_at or store.created
             overdue.append(f"{store.slug} (no successful poll for {int((now - since).total_seconds() // 60)} min)")
     if overdue:
-        return Component(False, "Polling not running: " + ", ".join(overdue), {"stores": stores})
+        return Component(
+            False, "Polling not running: " + ", ".join(overdue), {"stores": stores}, summary="Polling not running"
+        )
     return Component(True, detail={"stores": stores})
 
 
@@ -100,6 +114,15 @@ class StoreGauges(Collector):
 
 
 registry.gauge(StoreGauges())
+
+# The shop's counters at zero from the first scrape, for every known label value.
+POLL_ERROR_TYPES = [
+    error.__name__
+    for error in (AuthenticationError, NotFoundError, InvalidResponseError, TransientError, RateLimitedError, LeaseLost)
+]
+metrics.start_at_zero(metrics.NOTIFICATIONS_SENT, event_type=EVENT_TYPES)
+metrics.start_at_zero(metrics.POLL_ORDERS, status=CORE_STATUSES)
+metrics.start_at_zero(metrics.POLL_ERRORS, error_type=POLL_ERROR_TYPES)
 
 
 # --- shop_status -------------------------------------------------------------------------
@@ -133,6 +156,9 @@ def describe_stores(stores: list[dict[str, Any]]) -> Iterator[Line]:
         yield f"    known orders: {store['known_orders']}; unpublished events: {store['unpublished_events']}", ""
         if store["last_error"]:
             yield f"    last error: {store['last_error'].splitlines()[0][:200]}", ""
+        trouble = [f"{hook['topic']} {hook['status']}" for hook in store["webhooks"] if hook["status"] != "active"]
+        if trouble:
+            yield f"    webhooks on the store: {', '.join(trouble)}", "error"
 
 
 def _when(value: str | None) -> str:
@@ -175,6 +201,11 @@ def stores() -> list[dict[str, Any]]:
                 "cursor": iso(store.cursor),
                 "known_orders": store.known_orders,
                 "unpublished_events": OrderEvent.objects.filter(store=store, published_at__isnull=True).count(),
+                # As last read back from WooCommerce (shop.webhook_status).
+                "webhooks": [
+                    {"topic": hook["topic"], "status": hook["status"]}
+                    for hook in (store.webhook_check or {}).get("webhooks", [])
+                ],
             }
         )
     return rows
@@ -245,6 +276,25 @@ def unpublished_events() -> dict[str, Any]:
     return {"count": unpublished["n"], "oldest": iso(unpublished["oldest"])}
 
 
+def describe_webhook_inbox(inbox: dict[str, Any]) -> Iterator[Line]:
+    """The webhook inbox in one line: what waits (the broker down?) and what was given up."""
+    oldest = f" (oldest {_when(inbox['oldest_waiting'])})" if inbox["waiting"] else ""
+    style = "error" if inbox["waiting"] else ""
+    yield f"Webhook inbox: {inbox['waiting']} waiting{oldest}; {inbox['given_up_24h']} given up in 24 h", style
+
+
+@registry.status_section("webhook_inbox", describe=describe_webhook_inbox)
+def webhook_inbox() -> dict[str, Any]:
+    """Count the webhook deliveries not processed yet and those given up on in the last day."""
+    waiting = WebhookDelivery.objects.filter(status__in=["pending", "processing"]).aggregate(
+        n=Count("pk"), oldest=Min("received_at")
+    )
+    given_up = WebhookDelivery.objects.filter(
+        status="failed", processed_at__gte=timezone.now() - timedelta(hours=24)
+    ).count()
+    return {"waiting": waiting["n"], "oldest_waiting": iso(waiting["oldest"]), "given_up_24h": given_up}
+
+
 # --- /dashboard/ ---------------------------------------------------------------------------
 @dataclass
 class StoreHealth:
@@ -255,6 +305,13 @@ class StoreHealth:
     last_outcome: str
     error_streak: int
     events_24h: int
+    # How far behind the store's clock what is recorded reaches: now − cursor (None before the first poll).
+    poll_lag: timedelta | None = None
+    set_aside: int = 0  # orders the store sent that could not be recorded
+
+    @property
+    def poll_lag_seconds(self) -> int | None:
+        return None if self.poll_lag is None else max(0, int(self.poll_lag.total_seconds()))
 
     @property
     def state_label(self) -> str:
@@ -265,9 +322,19 @@ class StoreHealth:
         return str(PollRun.Outcome(self.last_outcome).label) if self.last_outcome else ""
 
 
+def orders_set_aside() -> dict[int, int]:
+    """Return how many orders each store (by id) has set aside as unrecordable.
+
+    No order is set aside yet — a bad one fails its page — so every store shows 0; the
+    column is there for when bad orders are set aside with their reason.
+    """
+    return {}
+
+
 def store_health(now: datetime | None = None) -> list[StoreHealth]:
-    """Return every store with its state, last outcome, failed polls in a row and recent events."""
+    """Return every store with its state, last outcome, failed polls in a row, recent events, lag, set-aside orders."""
     now = now or timezone.now()
+    set_aside = orders_set_aside()
     recent = dict(
         OrderEvent.objects.filter(detected_at__gte=now - timedelta(hours=24))
         .values_list("store")
@@ -284,7 +351,12 @@ def store_health(now: datetime | None = None) -> list[StoreHealth]:
         )
         streak = next((i for i, outcome in enumerate(outcomes) if outcome != PollRun.Outcome.FAILED), len(outcomes))
         last = outcomes[0] if outcomes else ""
-        rows.append(StoreHealth(store, _state(store, now), last, streak, recent.get(store.pk, 0)))
+        lag = now - store.cursor if store.cursor else None
+        rows.append(
+            StoreHealth(
+                store, _state(store, now), last, streak, recent.get(store.pk, 0), lag, set_aside.get(store.pk, 0)
+            )
+        )
     return rows
 
 
@@ -300,18 +372,7 @@ def _state(store: Store, now: datetime) -> str:
 
 def events_per_hour(hours: int, now: datetime | None = None) -> list[tuple[datetime, int]]:
     """Count order events detected in each of the last `hours` whole hours (UTC), the current one last."""
-    now = now or timezone.now()
-    current = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    first = current - timedelta(hours=hours - 1)
-    counts = {
-        hour.astimezone(UTC): n
-        for hour, n in OrderEvent.objects.filter(detected_at__gte=first)
-        .annotate(hour=TruncHour("detected_at", tzinfo=UTC))
-        .values_list("hour")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    return [(first + timedelta(hours=i), counts.get(first + timedelta(hours=i), 0)) for i in range(hours)]
+    return per_hour(OrderEvent.objects.all(), "detected_at", hours, now or timezone.now())
 
 
 @registry.dashboard_panel("stores", template="shop/dashboard/stores.html")

@@ -19,7 +19,7 @@ from adolf.logs import log_context
 from notifications.publish import publish
 from shop.models import OrderEvent
 from shop.rules import LEVELS
-from shop.texts import render
+from shop.texts import RENDERER
 
 logger = logging.getLogger(__name__)
 
@@ -61,27 +61,37 @@ def _publish_one(event_id: int) -> int:
         return 1
 
 
-def _publish(event: OrderEvent) -> None:
+def event_data(event: OrderEvent) -> dict:
+    """Return the notification data of an order event: its snapshot (shop.texts.snapshot_of) and where it happened.
+
+    The texts are rendered from this for each reader (shop.rendering), so it holds every
+    template variable's source; the dedupe key is the event's, never the rendered text.
+    """
     store = event.store
-    title, message = render(event.event_type, event.snapshot)
+    return {
+        **event.snapshot,
+        "store": store.slug,
+        "store_name": store.name,
+        "order_id": event.order_id,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "occurred_at": event.occurred_at.isoformat(),
+        "event_id": event.pk,
+        "order_admin_url": store.order_admin_url(event.order_id),
+    }
+
+
+def _publish(event: OrderEvent) -> None:
     publish(
         event.event_type,
-        title,
-        message,
+        "",
+        "",
         source_module="shop",
-        source_id=f"{store.slug}:{event.order_id}",
+        source_id=f"{event.store.slug}:{event.order_id}",
         level=LEVELS[event.event_type],
-        data={
-            **event.snapshot,
-            "store": store.slug,
-            "store_name": store.name,
-            "order_id": event.order_id,
-            "from_status": event.from_status,
-            "to_status": event.to_status,
-            "occurred_at": event.occurred_at.isoformat(),
-            "event_id": event.pk,
-        },
+        data=event_data(event),
         dedupe_key=f"shop:{event.dedupe_key}",
+        renderer=RENDERER,
     )
 
 

@@ -3,7 +3,7 @@
 django-celery-beat's DatabaseScheduler keeps every entry in beat's memory, re-reads the
 whole table whenever any row changes and writes each entry's last run back one by one; at a
 thousand stores its reloads and syncs hold beat up long enough to make polls late
-(docs/performance.md, benchmark 5). So each store carries its own due time
+(docs/performance.md, benchmark 6). So each store carries its own due time
 (`Store.next_poll_at`), and one pinned beat entry runs `shop.dispatch_polls` every
 SHOP_DISPATCH_SECONDS: it claims the stores due within the next two runs and enqueues one
 poll each, with a countdown to its due time.

@@ -1,4 +1,4 @@
-"""Register and remove a store's order webhooks through its REST API."""
+"""Register and remove a store's order webhooks through its REST API (an MCP store's REST keys)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import secrets
 from django.conf import settings
 from django.urls import reverse
 
-from shop.clients import client_for
+from shop.clients import rest_client_for
 from shop.models import Store
 from shop.webhooks import TOPICS
 from shop.woocommerce.errors import AuthenticationError, NotFoundError, StoreError
+from shop.woocommerce.rest import RestClient
 
 logger = logging.getLogger(__name__)
 
@@ -45,14 +46,12 @@ def register(store: Store) -> list[str]:
     Webhooks registered before are removed first. All or nothing: if one creation fails,
     those already created are removed again and the error is raised.
     """
-    if store.api != Store.Api.REST:
-        raise RegistrationError("Webhooks are registered through the REST API; this store uses MCP.")
     url = webhook_url(store)
-    unregister(store)
-    # Saved before creating: deliveries may arrive as soon as the first webhook exists.
-    _save(store, webhook_secret=secrets.token_urlsafe(32))
     created: dict[str, int] = {}
-    with client_for(store) as client:
+    with _rest_client(store) as client:
+        _remove(store, client)
+        # Saved before creating: deliveries may arrive as soon as the first webhook exists.
+        _save(store, webhook_secret=secrets.token_urlsafe(32))
         try:
             for topic in TOPICS:
                 hook = client.create_webhook(
@@ -74,21 +73,35 @@ def unregister(store: Store) -> int:
     """Remove the webhooks registered on the store; return how many were removed."""
     if not store.webhook_ids:
         return 0
+    with _rest_client(store) as client:
+        return _remove(store, client)
+
+
+def _remove(store: Store, client: RestClient) -> int:
     removed = 0
-    with client_for(store) as client:
-        remaining = dict(store.webhook_ids)
-        for topic, webhook_id in store.webhook_ids.items():
-            try:
-                client.delete_webhook(int(webhook_id))
-                removed += 1
-            except NotFoundError:
-                pass  # removed on the store already
-            except StoreError as exc:
-                _save(store, webhook_ids=remaining)
-                raise RegistrationError(str(exc)) from exc
-            del remaining[topic]
+    remaining = dict(store.webhook_ids)
+    for topic, webhook_id in store.webhook_ids.items():
+        try:
+            client.delete_webhook(int(webhook_id))
+            removed += 1
+        except NotFoundError:
+            pass  # removed on the store already
+        except StoreError as exc:
+            _save(store, webhook_ids=remaining)
+            raise RegistrationError(str(exc)) from exc
+        del remaining[topic]
     _save(store, webhook_ids={})
     return removed
+
+
+def _rest_client(store: Store) -> RestClient:
+    client = rest_client_for(store)
+    if client is None:
+        raise RegistrationError(
+            "Webhooks are registered through the REST API: give this MCP adapter store its REST keys "
+            "(Read/Write) as well."
+        )
+    return client
 
 
 def _delete_quietly(client, webhook_id: int) -> None:

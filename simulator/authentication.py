@@ -18,7 +18,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from oauthlib.oauth1.rfc5849 import signature
 
-from simulator.store import ApiError, ApiKey, SimulatedStore
+from simulator.errors import ApiError
+from simulator.store import ApiKey, SimulatedStore
 
 TIMESTAMP_WINDOW = 15 * 60
 REQUIRED_PARAMS = ("oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature", "oauth_signature_method")

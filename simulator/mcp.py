@@ -1,10 +1,18 @@
 """The store's MCP endpoints, both flavours WooCommerce has shipped: JSON-RPC 2.0 over
-streamable HTTP (POST only, JSON answers), sessions by Mcp-Session-Id.
+streamable HTTP (POST, JSON answers), sessions by Mcp-Session-Id.
 
-- "legacy" (WooCommerce 10.3.6 to 10.8): /wp-json/woocommerce/mcp, header X-MCP-API-Key
-  `ck:cs`, tools `woocommerce-orders-list` (REST list parameters) and `woocommerce-orders-get`.
-- "adapter" (≥ 10.9): /wp-json/mcp/mcp-adapter-default-server, Basic auth with a WordPress
-  application password, tool `mcp-adapter-execute-ability` running `woocommerce/orders-query`.
+- "legacy" (WooCommerce 10.3.6 on; still answering on 10.9.4): /wp-json/woocommerce/mcp,
+  header X-MCP-API-Key `ck:cs`, https only, tools `woocommerce-orders-list` (the REST list
+  parameters, run through the REST controller) and `woocommerce-orders-get`. A session it
+  forgot answers 404, as the MCP specification says.
+- "adapter" (10.9 on): /wp-json/mcp/mcp-adapter-default-server, Basic auth with a WordPress
+  application password, the tools of simulator.abilities. It answers as a real 10.9.4 store
+  did (tests/fixtures/mcp-adapter-10.9): an unknown or expired session is HTTP 200 with
+  JSON-RPC error -32602, a missing session header 400 with -32600, an unknown tool HTTP 404
+  with -32003, a notification 200 with an empty body; JSON encoded as PHP does (slashes
+  escaped); past 32 sessions per user the oldest is dropped.
+
+Without WooCommerce's `mcp_integration` feature neither endpoint exists (404 rest_no_route).
 """
 
 from __future__ import annotations
@@ -17,35 +25,62 @@ import threading
 import uuid
 from typing import Any
 
-from simulator.payloads import thin_order_json
-from simulator.store import ApiError, SimulatedStore
+from simulator.abilities import AdapterTools
+from simulator.errors import ApiError
+from simulator.store import SimulatedStore
+from simulator.tools import UnknownTool, php_json_text, tool_result
 
 LEGACY_PATH = "/wp-json/woocommerce/mcp"
 ADAPTER_PATH = "/wp-json/mcp/mcp-adapter-default-server"
 PROTOCOL_VERSION = "2025-06-18"
-ADAPTER_ORDERBY = {
-    "date_modified": "modified",
-    "modified": "modified",
-    "date": "date",
-    "date_created": "date",
-    "id": "id",
-}
+# The WordPress MCP adapter keeps at most this many sessions per user, dropping the oldest.
+MAX_SESSIONS_PER_USER = 32
+JSON_HEADERS = {"Content-Type": "application/json; charset=UTF-8"}
 
-Answer = tuple[int, dict[str, str], Any]  # status, headers, JSON body (None: no body)
+Answer = tuple[int, dict[str, str], Any]  # status, headers, body (JSON-able, bytes, or None: no body)
 
 
 def rpc_error(request_id: Any, code: int, message: str) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
 
 
-def tool_result(structured: Any, *, error: bool = False) -> dict[str, Any]:
-    text = structured if isinstance(structured, str) else json.dumps(structured)
-    result: dict[str, Any] = {"content": [{"type": "text", "text": text}]}
-    if error:
-        result["isError"] = True
-    else:
-        result["structuredContent"] = structured
-    return result
+def no_route() -> ApiError:
+    return ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+
+class LegacyTools:
+    """The two order tools of WooCommerce's own MCP server: REST v3 behind a tool name."""
+
+    def __init__(self, store: SimulatedStore) -> None:
+        self.store = store
+
+    def server_info(self) -> dict[str, Any]:
+        return {
+            "protocolVersion": PROTOCOL_VERSION,
+            "capabilities": {"tools": {"listChanged": False}},
+            "serverInfo": {"name": "WooCommerce MCP", "version": self.store.version},
+        }
+
+    def list(self) -> list[dict[str, Any]]:
+        names = ("woocommerce-orders-list", "woocommerce-orders-get")
+        return [{"name": name, "inputSchema": {"type": "object"}} for name in names]
+
+    def call(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        try:
+            if tool == "woocommerce-orders-list":
+                query = {name: [_query_value(value)] for name, value in arguments.items()}
+                orders, _total, _pages = self.store.list_orders(query)
+                with self.store.lock:
+                    return tool_result({"data": [self.store.render(order) for order in orders]})
+            if tool == "woocommerce-orders-get":
+                order = self.store.order(int(arguments.get("id", 0)))
+                with self.store.lock:
+                    return tool_result({"data": self.store.render(order)})
+        except ApiError as exc:
+            return tool_result(f"{exc.code}: {exc.message}", error=True)
+        except (TypeError, ValueError) as exc:
+            return tool_result(f"invalid arguments: {exc}", error=True)
+        raise UnknownTool(tool)
 
 
 class McpEndpoint:
@@ -54,8 +89,11 @@ class McpEndpoint:
     def __init__(self, store: SimulatedStore, flavour: str) -> None:
         self.store = store
         self.flavour = flavour
-        self.sessions: set[str] = set()
+        self.adapter = flavour == "adapter"
+        self.tools: LegacyTools | AdapterTools = AdapterTools(store) if self.adapter else LegacyTools(store)
+        self.sessions: dict[str, str] = {}  # session id -> user, oldest first
         self.calls: list[str] = []  # JSON-RPC methods received, for tests to inspect
+        self.tool_calls: list[tuple[str, Any]] = []  # (tool, arguments) of each tools/call
         self._lock = threading.Lock()
 
     def expire_sessions(self) -> None:
@@ -65,144 +103,124 @@ class McpEndpoint:
 
     # --- HTTP ------------------------------------------------------------------------
     def handle(self, method: str, headers: dict[str, str], body: bytes) -> Answer:
-        denied = self._authenticate(headers)
-        if denied:
-            return denied
+        """Answer one HTTP request to the endpoint; raise ApiError for WordPress's own refusals."""
+        user = self._authenticate(headers)
         session = headers.get("Mcp-Session-Id", "")
         if method == "DELETE":
             with self._lock:
-                self.sessions.discard(session)
+                self.sessions.pop(session, None)
             return 200, {}, None
         if method != "POST":
-            return 405, {"Allow": "POST, DELETE"}, rpc_error(None, -32600, "Only POST is supported")
+            return self._answer(405, rpc_error(None, -32600, "Only POST is supported"), {"Allow": "POST, DELETE"})
         try:
             message = json.loads(body)
         except ValueError:
-            return 400, {}, rpc_error(None, -32700, "Parse error")
+            return self._answer(400, rpc_error(None, -32700, "Parse error"))
         if not isinstance(message, dict) or message.get("jsonrpc") != "2.0" or "method" not in message:
-            return 400, {}, rpc_error(None, -32600, "Invalid Request")
+            return self._answer(400, rpc_error(None, -32600, "Invalid Request"))
         request_id, name = message.get("id"), message["method"]
         self.calls.append(name)
         if name == "initialize":
-            new_session = uuid.uuid4().hex
-            with self._lock:
-                self.sessions.add(new_session)
-            answer = {"jsonrpc": "2.0", "id": request_id, "result": self._server_info()}
-            return 200, {"Mcp-Session-Id": new_session}, answer
+            answer = {"jsonrpc": "2.0", "id": request_id, "result": self.tools.server_info()}
+            return self._answer(200, answer, {"Mcp-Session-Id": self._open_session(user)})
         if not session:
-            return 400, {}, rpc_error(request_id, -32600, "Bad Request: Mcp-Session-Id header is required")
+            missing = (
+                "Invalid Request: Missing Mcp-Session-Id header"
+                if self.adapter
+                else "Bad Request: Mcp-Session-Id header is required"
+            )
+            return self._answer(400, rpc_error(request_id, -32600, missing))
         with self._lock:
             known = session in self.sessions
         if not known:
-            return 404, {}, rpc_error(request_id, -32001, "Session not found")
-        if request_id is None:
-            return 202, {}, None  # a notification, e.g. notifications/initialized
+            if self.adapter:
+                return self._answer(200, rpc_error(request_id, -32602, "Invalid params: Invalid or expired session"))
+            return self._answer(404, rpc_error(request_id, -32001, "Session not found"))
+        if request_id is None:  # a notification, e.g. notifications/initialized
+            return (200, dict(JSON_HEADERS), None) if self.adapter else (202, {}, None)
         if name == "ping":
-            return 200, {}, {"jsonrpc": "2.0", "id": request_id, "result": {}}
+            return self._answer(200, {"jsonrpc": "2.0", "id": request_id, "result": {}})
         if name == "tools/list":
-            return 200, {}, {"jsonrpc": "2.0", "id": request_id, "result": {"tools": self._tools()}}
+            return self._answer(200, {"jsonrpc": "2.0", "id": request_id, "result": {"tools": self.tools.list()}})
         if name == "tools/call":
-            params = message.get("params") if isinstance(message.get("params"), dict) else {}
-            result = self._call(str(params.get("name", "")), params.get("arguments") or {})
-            if "error" in result:
-                return 200, {}, {"jsonrpc": "2.0", "id": request_id, **result}
-            return 200, {}, {"jsonrpc": "2.0", "id": request_id, "result": result}
-        return 200, {}, rpc_error(request_id, -32601, f"Method not found: {name}")
+            return self._tools_call(request_id, message.get("params"))
+        return self._answer(200, rpc_error(request_id, -32601, f"Method not found: {name}"))
 
-    def _authenticate(self, headers: dict[str, str]) -> Answer | None:
-        if self.flavour == "legacy":
-            if not self.store.https:
-                return 403, {}, ApiError(403, "insecure_connection", "MCP requires HTTPS.").body()
-            key, _, secret = headers.get("X-MCP-API-Key", "").partition(":")
-            found = self.store.authenticate_key(key)
-            if found is None or not hmac.compare_digest(found.secret, secret):
-                return 401, {}, {"code": "invalid_api_key", "message": "Invalid API key.", "data": {"status": 401}}
-            return None
+    def _tools_call(self, request_id: Any, params: Any) -> Answer:
+        params = params if isinstance(params, dict) else {}
+        tool, arguments = str(params.get("name", "")), params.get("arguments") or {}
+        self.tool_calls.append((tool, arguments))
+        if not isinstance(arguments, dict):
+            return self._answer(200, rpc_error(request_id, -32602, "Invalid params: arguments must be an object"))
+        try:
+            result = self.tools.call(tool, arguments)
+        except UnknownTool:
+            if self.adapter:
+                return self._answer(404, rpc_error(request_id, -32003, f"Tool not found: {tool}"))
+            return self._answer(200, rpc_error(request_id, -32602, f"Unknown tool: {tool}"))
+        return self._answer(200, {"jsonrpc": "2.0", "id": request_id, "result": result})
+
+    def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Answer:
+        if self.adapter:
+            return status, {**JSON_HEADERS, **(headers or {})}, php_json_text(body).encode()
+        return status, dict(headers or {}), body
+
+    def _open_session(self, user: str) -> str:
+        session = str(uuid.uuid4())
+        with self._lock:
+            if self.adapter:
+                mine = [known for known, owner in self.sessions.items() if owner == user]
+                for oldest in mine[: max(0, len(mine) - MAX_SESSIONS_PER_USER + 1)]:
+                    del self.sessions[oldest]
+            self.sessions[session] = user
+        return session
+
+    # --- authentication -----------------------------------------------------------------
+    def _authenticate(self, headers: dict[str, str]) -> str:
+        """Return the caller, or raise the ApiError WordPress answers, in the order it checks."""
+        if self.adapter:
+            # A bad application password fails before routing (rest_authentication_errors);
+            # no credentials at all fail at the route's permission check, if the route exists.
+            user = self._application_password(headers)
+            if user is None:
+                raise ApiError(401, "incorrect_password", "The provided password is an invalid application password.")
+            if not self.store.mcp_enabled:
+                raise no_route()
+            if not user:
+                raise ApiError(401, "rest_forbidden", "Sorry, you are not allowed to do that.")
+            return user
+        if not self.store.mcp_enabled:
+            raise no_route()
+        # WooCommerce's WooCommerceRestTransport::validate_request(), in its order and words.
+        if not self.store.https:
+            raise ApiError(403, "insecure_transport", "HTTPS is required for MCP requests.")
+        api_key = headers.get("X-MCP-API-Key", "")
+        if not api_key:
+            raise ApiError(
+                401, "missing_api_key", "X-MCP-API-Key header required. Format: consumer_key:consumer_secret"
+            )
+        if ":" not in api_key:
+            raise ApiError(401, "invalid_api_key", "X-MCP-API-Key must be in format consumer_key:consumer_secret")
+        key, _, secret = api_key.partition(":")
+        found = self.store.authenticate_key(key.strip())
+        if found is None or not hmac.compare_digest(found.secret, secret.strip()):
+            raise ApiError(401, "authentication_failed", "Authentication failed.")
+        return key
+
+    def _application_password(self, headers: dict[str, str]) -> str | None:
+        """Return the Basic-auth user if the password is right, "" without credentials, None if wrong."""
         header = headers.get("Authorization", "")
+        if not header:
+            return ""
         try:
             user, _, password = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            user, password = "", ""
+            return None
         expected = self.store.app_passwords.get(user)
-        if (
-            not header.startswith("Basic ")
-            or expected is None
-            or not hmac.compare_digest(expected.replace(" ", ""), password.replace(" ", ""))
-        ):
-            return (
-                401,
-                {},
-                {
-                    "code": "incorrect_password",
-                    "message": "The provided password is an invalid application password.",
-                    "data": {"status": 401},
-                },
-            )
-        return None
-
-    def _server_info(self) -> dict[str, Any]:
-        name = "WooCommerce MCP" if self.flavour == "legacy" else "mcp-adapter-default-server"
-        return {
-            "protocolVersion": PROTOCOL_VERSION,
-            "capabilities": {"tools": {"listChanged": False}},
-            "serverInfo": {"name": name, "version": self.store.version},
-        }
-
-    def _tools(self) -> list[dict[str, Any]]:
-        if self.flavour == "legacy":
-            names = ("woocommerce-orders-list", "woocommerce-orders-get")
-        else:
-            names = ("mcp-adapter-discover-abilities", "mcp-adapter-get-ability-info", "mcp-adapter-execute-ability")
-        return [{"name": name, "inputSchema": {"type": "object"}} for name in names]
-
-    # --- tools -------------------------------------------------------------------------
-    def _call(self, tool: str, arguments: Any) -> dict[str, Any]:
-        if not isinstance(arguments, dict):
-            return {"error": {"code": -32602, "message": "Invalid params: arguments must be an object"}}
-        if tool not in {t["name"] for t in self._tools()}:
-            return {"error": {"code": -32602, "message": f"Unknown tool: {tool}"}}
-        try:
-            if tool == "woocommerce-orders-list":
-                return tool_result({"data": self._list(arguments)})
-            if tool == "woocommerce-orders-get":
-                order = self.store.order(int(arguments.get("id", 0)))
-                with self.store.lock:
-                    return tool_result({"data": self.store.render(order)})
-            if tool == "mcp-adapter-discover-abilities":
-                return tool_result({"abilities": [{"name": "woocommerce/orders-query", "label": "Query orders"}]})
-            if tool == "mcp-adapter-get-ability-info":
-                return tool_result({"name": "woocommerce/orders-query", "input_schema": {"type": "object"}})
-            return self._execute(arguments)
-        except ApiError as exc:
-            return tool_result(f"{exc.code}: {exc.message}", error=True)
-        except (TypeError, ValueError) as exc:
-            return tool_result(f"invalid arguments: {exc}", error=True)
-
-    def _list(self, arguments: dict[str, Any], *, gmt_default: bool = False) -> list[dict[str, Any]]:
-        query = {name: [_query_value(value)] for name, value in arguments.items()}
-        if gmt_default:
-            query.setdefault("dates_are_gmt", ["true"])
-        orders, _total, _pages = self.store.list_orders(query)
-        with self.store.lock:
-            return [self.store.render(order) for order in orders]
-
-    def _execute(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        ability = arguments.get("ability_name")
-        if ability != "woocommerce/orders-query":
-            return tool_result({"success": False, "error": f"Ability {ability!r} not found."}, error=True)
-        parameters = arguments.get("parameters") or {}
-        if not isinstance(parameters, dict):
-            return tool_result({"success": False, "error": "parameters must be an object"}, error=True)
-        query = {name: [str(value)] for name, value in parameters.items() if name != "orderby"}
-        query["orderby"] = [ADAPTER_ORDERBY.get(str(parameters.get("orderby", "date")), str(parameters.get("orderby")))]
-        query.setdefault("dates_are_gmt", ["true"])
-        orders, total, pages = self.store.list_orders(query)
-        with self.store.lock:
-            thin = [thin_order_json(order, self.store.utc_offset) for order in orders]
-        per_page = int(parameters.get("per_page", 10))
-        page = int(parameters.get("page", 1))
-        data = {"orders": thin, "total": total, "total_pages": pages, "page": page, "per_page": per_page}
-        return tool_result({"success": True, "data": data})
+        if not header.startswith("Basic ") or expected is None:
+            return None
+        # WordPress shows application passwords in groups of four and ignores the spaces.
+        return user if hmac.compare_digest(expected.replace(" ", ""), password.replace(" ", "")) else None
 
 
 def _query_value(value: Any) -> str:

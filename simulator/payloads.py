@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+# The store's local wall-clock time of a moment (SimulatedStore.local).
+ToLocal = Callable[[datetime], datetime]
+# What WooCommerce's abilities print as `currency_symbol` (get_woocommerce_currency_symbol, entities decoded).
+CURRENCY_SYMBOLS = {"RUB": "₽", "USD": "$", "EUR": "€", "GBP": "£"}
 
 
 @dataclass
@@ -15,6 +21,15 @@ class SimRefund:
     reason: str
     created: datetime
     refunded_by: int = 1
+
+
+@dataclass
+class SimItem:
+    """A product line: the name as WooCommerce sends it (HTML entities escaped), how many, the variation."""
+
+    name: str
+    quantity: int = 1
+    attributes: dict[str, str] = field(default_factory=dict)  # display key → display value
 
 
 @dataclass
@@ -37,6 +52,10 @@ class SimOrder:
     payment_method_title: str = "Direct bank transfer"
     customer_note: str = ""
     items: int = 1
+    # Named products; without them the order has `items` lines "Product #n".
+    products: list[SimItem] = field(default_factory=list)
+    shipping_method: str = "Flat rate"
+    city: str = "Moscow"
     refunds: list[SimRefund] = field(default_factory=list)
     status_before_trash: str = ""
 
@@ -53,9 +72,14 @@ def wc_date(when: datetime | None) -> str | None:
     return when.replace(tzinfo=None, microsecond=0).isoformat() if when else None
 
 
-def _pair(when: datetime | None, utc_offset: timedelta) -> tuple[str | None, str | None]:
+def trimmed(amount: Decimal) -> str:
+    """Return an amount as wc_format_decimal() trims it: "48", "12.5"."""
+    return f"{amount.normalize():f}"
+
+
+def _pair(when: datetime | None, local: ToLocal) -> tuple[str | None, str | None]:
     """Return (site-local, GMT) renderings of one moment, as WooCommerce pairs them."""
-    return (wc_date(when + utc_offset) if when else None), wc_date(when)
+    return (wc_date(local(when)) if when else None), wc_date(when)
 
 
 def _address(order: SimOrder, *, billing: bool) -> dict[str, str]:
@@ -65,7 +89,7 @@ def _address(order: SimOrder, *, billing: bool) -> dict[str, str]:
         "company": "",
         "address_1": "Tverskaya 1",
         "address_2": "",
-        "city": "Moscow",
+        "city": order.city,
         "state": "",
         "postcode": "125009",
         "country": "RU",
@@ -75,36 +99,46 @@ def _address(order: SimOrder, *, billing: bool) -> dict[str, str]:
     return address
 
 
+def _attributes(order: SimOrder, n: int, item: SimItem) -> list[dict[str, Any]]:
+    """A variation's attributes as WooCommerce lists them in a line item's meta_data."""
+    return [
+        {"id": order.id * 1000 + n * 10 + i, "key": f"pa_{key.lower()}", "value": value.lower(),
+         "display_key": key, "display_value": value}
+        for i, (key, value) in enumerate(item.attributes.items())
+    ]  # fmt: skip
+
+
 def _line_items(order: SimOrder) -> list[dict[str, Any]]:
-    count = max(order.items, 1)
+    products = order.products or [SimItem(f"Product #{n}") for n in range(1, max(order.items, 1) + 1)]
+    count = len(products)
     each = (order.total / count).quantize(Decimal("0.01"))
     return [
         {
             "id": order.id * 100 + n,
-            "name": f"Product #{n}",
+            "name": item.name,
             "product_id": 90 + n,
-            "variation_id": 0,
-            "quantity": 1,
+            "variation_id": 190 + n if item.attributes else 0,
+            "quantity": item.quantity,
             "tax_class": "",
             "subtotal": money(each),
             "subtotal_tax": "0.00",
             "total": money(each),
             "total_tax": "0.00",
             "taxes": [{"id": 75, "total": "0.00", "subtotal": "0.00"}],
-            "meta_data": [],
+            "meta_data": _attributes(order, n, item),
             "sku": f"SKU-{n}",
             "price": float(each),
         }
-        for n in range(1, count + 1)
+        for n, item in enumerate(products, start=1)
     ]
 
 
-def order_json(order: SimOrder, base_url: str, utc_offset: timedelta) -> dict[str, Any]:
+def order_json(order: SimOrder, base_url: str, local: ToLocal) -> dict[str, Any]:
     """Return the REST order object, every field the documentation shows, in its type."""
-    created, created_gmt = _pair(order.created, utc_offset)
-    modified, modified_gmt = _pair(order.modified, utc_offset)
-    paid, paid_gmt = _pair(order.paid, utc_offset)
-    completed, completed_gmt = _pair(order.completed, utc_offset)
+    created, created_gmt = _pair(order.created, local)
+    modified, modified_gmt = _pair(order.modified, local)
+    paid, paid_gmt = _pair(order.paid, local)
+    completed, completed_gmt = _pair(order.completed, local)
     links: dict[str, list[dict[str, str]]] = {
         "self": [{"href": f"{base_url}/wp-json/wc/v3/orders/{order.id}"}],
         "collection": [{"href": f"{base_url}/wp-json/wc/v3/orders"}],
@@ -163,7 +197,7 @@ def order_json(order: SimOrder, base_url: str, utc_offset: timedelta) -> dict[st
         "shipping_lines": [
             {
                 "id": order.id * 100 + 98,
-                "method_title": "Flat rate",
+                "method_title": order.shipping_method,
                 "method_id": "flat_rate",
                 "total": "0.00",
                 "total_tax": "0.00",
@@ -182,9 +216,9 @@ def order_json(order: SimOrder, base_url: str, utc_offset: timedelta) -> dict[st
     }
 
 
-def refund_json(order: SimOrder, refund: SimRefund, base_url: str, utc_offset: timedelta) -> dict[str, Any]:
+def refund_json(order: SimOrder, refund: SimRefund, base_url: str, local: ToLocal) -> dict[str, Any]:
     """Return one item of `GET /orders/<id>/refunds`."""
-    created, created_gmt = _pair(refund.created, utc_offset)
+    created, created_gmt = _pair(refund.created, local)
     up = f"{base_url}/wp-json/wc/v3/orders/{order.id}"
     return {
         "id": refund.id,
@@ -204,19 +238,41 @@ def refund_json(order: SimOrder, refund: SimRefund, base_url: str, utc_offset: t
     }
 
 
-def thin_order_json(order: SimOrder, utc_offset: timedelta) -> dict[str, Any]:
-    """Return the order as the MCP adapter's woocommerce/orders-query ability shows it (no
-    customer details, no note, no refunds)."""
-    return {
+def thin_order_json(order: SimOrder, local: ToLocal, *, line_items: bool = False) -> dict[str, Any]:
+    """Return the order as WooCommerce 10.9's `woocommerce/orders-query` ability shows it.
+
+    Field for field what a real 10.9.4 store sent (tests/fixtures/mcp-adapter-10.9/06 and 20):
+    no number, no payment date, no refunds, no customer name, phone or note; the e-mail at the
+    top level; line items, shorter than REST's, only when asked for.
+    """
+    created, created_gmt = _pair(order.created, local)
+    modified, modified_gmt = _pair(order.modified, local)
+    thin: dict[str, Any] = {
         "id": order.id,
-        "number": order.number or str(order.id),
         "status": order.status,
         "currency": order.currency,
+        "currency_symbol": CURRENCY_SYMBOLS.get(order.currency, order.currency),
         "total": money(order.total),
-        "date_created": wc_date(order.created + utc_offset),
-        "date_created_gmt": wc_date(order.created),
-        "date_modified": wc_date(order.modified + utc_offset),
-        "date_modified_gmt": wc_date(order.modified),
+        "customer_id": order.customer_id,
+        "billing_email": order.email,
+        "payment_method": order.payment_method,
         "payment_method_title": order.payment_method_title,
-        "line_items": [{"name": item["name"], "quantity": item["quantity"]} for item in _line_items(order)],
+        "date_created": created,
+        "date_created_gmt": created_gmt,
+        "date_modified": modified,
+        "date_modified_gmt": modified_gmt,
     }
+    if line_items:
+        thin["line_items"] = [
+            {
+                "id": item["id"],
+                "name": item["name"],
+                "product_id": item["product_id"],
+                "variation_id": item["variation_id"],
+                "quantity": item["quantity"],
+                "subtotal": trimmed(Decimal(item["subtotal"])),
+                "total": trimmed(Decimal(item["total"])),
+            }
+            for item in _line_items(order)
+        ]
+    return thin

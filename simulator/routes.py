@@ -9,9 +9,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from simulator.authentication import NonceBook, authenticate
 from simulator.control import handle_control
+from simulator.errors import ApiError
 from simulator.mcp import ADAPTER_PATH, LEGACY_PATH, McpEndpoint
 from simulator.replies import Reply
-from simulator.store import ApiError, SimulatedStore
+from simulator.store import SimulatedStore
 from simulator.webhooks import WebhookHub
 
 WC = "/wp-json/wc/v3"

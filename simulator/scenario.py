@@ -10,9 +10,26 @@ import threading
 from collections.abc import Callable
 from decimal import Decimal
 
+from simulator.payloads import SimItem
 from simulator.store import SimulatedStore
 
 NAMES = [("Ivan", "Petrov"), ("Anna", "Smirnova"), ("Oleg", "Ivanov"), ("Maria", "Kuznetsova"), ("John", "Doe")]
+# (name as WooCommerce sends it, with its entities; attribute → values): what staff read about.
+CATALOGUE = [
+    ("Hoodie &laquo;Ohana&raquo; &ndash; blue", {"Size": ["S", "M", "L", "XL"]}),
+    ("Tea &amp; honey gift box", {}),
+    ("Ceramic mug", {"Colour": ["White", "Black"]}),
+    ("Women&#039;s sneakers", {"Size": ["37", "38", "39"], "Colour": ["Grey", "Pink"]}),
+    ("Notebook A5", {}),
+]
+CUSTOMERS = [
+    {"email": "{first}.{last}@example.com", "phone": "+7 900 {n:03d}-12-34", "city": "Moscow"},
+    {"email": "{first}@example.org", "phone": "+7 912 {n:03d}-55-00", "city": "Saint Petersburg"},
+    {"email": "{last}@example.net", "phone": "", "city": "Kazan"},
+]
+PAYMENTS = [("card", "Credit card"), ("bacs", "Direct bank transfer"), ("cod", "Cash on delivery")]
+SHIPPING = ["Courier", "Pickup point", "Russian Post"]
+NOTES = ["", "", "Please call an hour before delivery", "Gift wrap, please &amp; no receipt"]
 # (weight, action): new orders dominate, every transition staff hear about shows up.
 ACTIONS = [
     (30, "create"),
@@ -57,10 +74,9 @@ class Scenario:
             "refund_all": self._pick("processing", "completed"),
         }.get(action)
         if action in ("create", "draft") or target is None:
-            first, last = self.random.choice(NAMES)
             total = Decimal(self.random.randrange(300, 30000)) / 2
             status = "checkout-draft" if action == "draft" else "pending"
-            order = self.store.create_order(status=status, total=total, first_name=first, last_name=last)
+            order = self.store.create_order(status=status, total=total, **self.customer())
             message = f"order #{order.id} placed ({status}, {total:.2f} {order.currency})"
         elif action.startswith("refund"):
             order = self.store.orders[target]
@@ -76,6 +92,29 @@ class Scenario:
             message = f"order #{target} is now {status}"
         self.log.append(message)
         return message
+
+    def customer(self) -> dict:
+        """Who orders what: a customer with contact details, products with variations, payment, shipping."""
+        first, last = self.random.choice(NAMES)
+        contact = self.random.choice(CUSTOMERS)
+        n = self.random.randrange(1000)
+        method, title = self.random.choice(PAYMENTS)
+        products = []
+        for name, attributes in self.random.sample(CATALOGUE, self.random.randint(1, 3)):
+            chosen = {key: self.random.choice(values) for key, values in attributes.items()}
+            products.append(SimItem(name, self.random.randint(1, 3), chosen))
+        return {
+            "first_name": first,
+            "last_name": last,
+            "email": contact["email"].format(first=first.lower(), last=last.lower()),
+            "phone": contact["phone"].format(n=n),
+            "city": contact["city"],
+            "payment_method": method,
+            "payment_method_title": title,
+            "shipping_method": self.random.choice(SHIPPING),
+            "customer_note": self.random.choice(NOTES),
+            "products": products,
+        }
 
     def start(self, on_step: Callable[[str], object] = print) -> None:
         def run() -> None:

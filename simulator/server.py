@@ -4,9 +4,14 @@
         server.store.create_order(status="processing")
         client = build_client(server.config())
 
+Without a certificate it speaks plain http and stands in for an https store behind a
+TLS-terminating proxy; given `certfile` / `keyfile` (PEM) it serves real TLS with them,
+so clients meet self-signed, expired or wrong-host certificates as they would in the field.
+
 Faults injected into the store are served here, at the HTTP level, so the clients meet
 them as they would meet a failing host: status codes, slowness, garbage, cut-off bodies,
-dropped connections.
+dropped connections; and so are the host's habits (`SimulatedStore.strips_authorization`,
+`redirect_to`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import email.utils
 import json
 import socket
+import ssl
 import threading
 import time
 from datetime import UTC, datetime
@@ -22,10 +28,11 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from shop.woocommerce.config import StoreConfig
+from simulator.errors import ApiError
 from simulator.mcp import ADAPTER_PATH, LEGACY_PATH
 from simulator.replies import Reply
 from simulator.routes import NOT_FOUND_HTML, Router
-from simulator.store import ApiError, Fault, SimulatedStore
+from simulator.store import Fault, SimulatedStore
 from simulator.webhooks import WebhookHub
 
 # What one request is for: the store, its router, and the path below the store's own URL.
@@ -42,10 +49,15 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.owner.resolve(self.path)
         if site is None:
             # No store lives at this path: the host's own 404 page.
-            self._send(Reply(404, NOT_FOUND_HTML, {"Content-Type": "text/html; charset=UTF-8"}), None)
+            self._send(Reply(404, NOT_FOUND_HTML, {"Content-Type": "text/html; charset=UTF-8"}), NOT_FOUND_HTML)
             return
         store, router, path = site
-        fault = store.take_fault(path) if not path.startswith("/_simulator") else None
+        control = path.startswith("/_simulator")
+        if store.redirect_to and not control:
+            # A host that sends every visitor elsewhere (https://www.…), path and query kept.
+            self._send(Reply(301, b"", {"Location": store.redirect_to + path}), b"", store)
+            return
+        fault = store.take_fault(path) if not control else None
         if fault and fault.kind == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -55,11 +67,11 @@ class _Handler(BaseHTTPRequestHandler):
         reply = _fault_reply(fault) if fault and fault.kind in ("status", "rate_limit", "unauthorized") else None
         if reply is None:
             headers = {name: value for name, value in self.headers.items()}
+            if store.strips_authorization and not control:
+                # Apache with PHP as CGI/FastCGI drops the header unless told to pass it on.
+                headers = {name: value for name, value in headers.items() if name.lower() != "authorization"}
             target = _without_offset(path) if fault and fault.kind == "ignore_offset" else path
             reply = router.dispatch(self.command, target, headers, body)
-        self._send(reply, fault, store)
-
-    def _send(self, reply: Reply, fault: Fault | None, store: SimulatedStore | None = None) -> None:
         payload = reply.encoded()
         if fault and fault.kind == "malformed":
             # A PHP warning printed ahead of the JSON, the commonest way real stores break it.
@@ -68,17 +80,23 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(reply.body[: max(0, len(reply.body) - fault.drop)]).encode()
         if fault and fault.kind == "bad_item" and reply.is_list_page:
             payload = json.dumps([{"status": "pending", "total": "1.00"}, *reply.body]).encode()
+        self._send(reply, payload, store, truncate=bool(fault and fault.kind == "truncate"))
+
+    def _send(
+        self, reply: Reply, payload: bytes, store: SimulatedStore | None = None, *, truncate: bool = False
+    ) -> None:
         declared = len(payload)
-        if fault and fault.kind == "truncate":
+        if truncate:
             payload = payload[: len(payload) // 2]
         try:
             self.send_response_only(reply.status)
+            # The store's clock; the host's own for a path no store lives at.
             clock = store.now() if store is not None else datetime.now(UTC).replace(microsecond=0)
             self.send_header("Date", email.utils.format_datetime(clock, usegmt=True))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(declared))
-            if fault and fault.kind == "truncate":
+            if truncate:
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.end_headers()
@@ -118,6 +136,25 @@ class _Server(ThreadingHTTPServer):
     # Many stores' polls may connect at once; the default backlog of 5 refuses some.
     request_queue_size = 128
     owner: Listener
+    tls: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        if self.tls is None:
+            return sock, address
+        # The handshake runs in the request's thread (finish_request), so a client that
+        # stalls or refuses the certificate never holds up the accepting loop.
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.settimeout(10)
+                request.do_handshake()
+                request.settimeout(None)
+            except (ssl.SSLError, OSError):
+                return  # the client refused our certificate, as a test may want it to
+        super().finish_request(request, client_address)
 
 
 class Listener:
@@ -125,11 +162,15 @@ class Listener:
 
     verbose = False
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, certfile: str | None = None, keyfile: str | None = None) -> None:
         self._server = _Server((host, port), _Handler)
         self._server.owner = self
+        if certfile:
+            self._server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._server.tls.load_cert_chain(certfile, keyfile)
         bound_host, bound_port = self._server.server_address[:2]
-        self.host_url = f"http://{bound_host}:{bound_port}"
+        scheme = "https" if certfile else "http"
+        self.host_url = f"{scheme}://{bound_host}:{bound_port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="simulated-store", daemon=True
         )
@@ -165,8 +206,9 @@ def store_config(store: SimulatedStore, api: str = "rest", *, read_only: bool = 
     key, secret = options.pop("key", key), options.pop("secret", secret)
     options.setdefault("allow_http", True)
     options.setdefault("name", "simulated-shop")
-    if api == "rest" and store.https:
-        # The simulator stands in for an https store behind a TLS-terminating proxy.
+    if store.https and not store.base_url.startswith("https://"):
+        # The simulator stands in for an https store behind a TLS-terminating proxy (REST,
+        # and an MCP store's REST keys, authenticate with Basic auth there).
         options.setdefault("auth", "basic")
     return StoreConfig(base_url=store.base_url, key=key, secret=secret, api=api, **options)
 
@@ -181,11 +223,15 @@ class StoreServer(Listener):
         host: str = "127.0.0.1",
         port: int = 0,
         verbose: bool = False,
+        certfile: str | None = None,
+        keyfile: str | None = None,
         **hub_options: Any,
     ) -> None:
-        super().__init__(host, port)
+        super().__init__(host, port, certfile=certfile, keyfile=keyfile)
         self.store = store or SimulatedStore()
         self.verbose = verbose
+        if certfile:
+            self.store.https = True
         self.store.base_url = self.host_url
         self.hub = WebhookHub(self.store, **hub_options)
         self.router = Router(self.store, self.hub)

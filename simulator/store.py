@@ -7,7 +7,9 @@ until the next change, so reading 100 pages of 10,000 orders sorts once.
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
 import secrets
 import threading
 from collections.abc import Callable
@@ -15,27 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from simulator.errors import ApiError, invalid_param
+from simulator.params import ids_param, int_param, one, parse_date
 from simulator.payloads import SimOrder, SimRefund, order_json, refund_json
 
 CORE_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "checkout-draft")
 DATE_FILTERS = ("after", "before", "modified_after", "modified_before")
 ORDERBY = {"date": "created", "id": "id", "modified": "modified", "include": "id", "title": "id", "slug": "id"}
-
-
-class ApiError(Exception):
-    """A WordPress REST error: `{"code", "message", "data": {"status"}}`."""
-
-    def __init__(self, status: int, code: str, message: str, **data: Any) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.data = status, code, message, data
-
-    def body(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "data": {"status": self.status, **self.data}}
-
-
-def invalid_param(name: str, reason: str) -> ApiError:
-    return ApiError(400, "rest_invalid_param", f"Invalid parameter(s): {name}", params={name: reason})
 
 
 @dataclass(frozen=True)
@@ -79,7 +69,16 @@ class SimulatedStore:
     https: bool = True
     rest_enabled: bool = True
     woocommerce_active: bool = True
-    utc_offset: timedelta = timedelta(hours=3)
+    # The host's habits: an Apache/CGI host that drops the Authorization header, and one that
+    # answers every request with a 301 to another address (https://www.… for https://…).
+    strips_authorization: bool = False
+    redirect_to: str = ""
+    # WordPress's Settings → General → Timezone: the local dates of payloads, and how a
+    # request's dates without an offset are read.
+    timezone: str = "Europe/Moscow"
+    # WooCommerce's `mcp_integration` feature (off by default in WooCommerce itself): without
+    # it neither MCP endpoint exists.
+    mcp_enabled: bool = True
     clock_offset: timedelta = timedelta(0)
     keys: dict[str, ApiKey] = field(default_factory=dict)
     app_passwords: dict[str, str] = field(default_factory=dict)
@@ -87,8 +86,14 @@ class SimulatedStore:
     faults: list[Fault] = field(default_factory=list)
     custom_statuses: set[str] = field(default_factory=set)
     on_change: list[Callable[[str, SimOrder], None]] = field(default_factory=list)
+    seed: int | None = None  # for the order of rows a query leaves unsorted
 
     def __post_init__(self) -> None:
+        try:
+            self.zone = ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{self.timezone!r} is not a time zone name like Europe/Moscow or UTC") from None
+        self.random = random.Random(self.seed)  # noqa: S311 - a simulation, not a secret
         self.lock = threading.RLock()
         self._next_id = 100
         self._revision = 0
@@ -108,6 +113,14 @@ class SimulatedStore:
     def now(self) -> datetime:
         """Return the store's clock (ours plus the injected offset), to the second."""
         return (datetime.now(UTC) + self.clock_offset).replace(microsecond=0)
+
+    def local(self, when: datetime) -> datetime:
+        """Return an aware moment as the store's naive local wall-clock time."""
+        return when.astimezone(self.zone).replace(tzinfo=None)
+
+    def from_local(self, naive: datetime) -> datetime:
+        """Return the aware UTC moment a naive local time of the store names."""
+        return naive.replace(tzinfo=self.zone).astimezone(UTC)
 
     def statuses(self) -> tuple[str, ...]:
         return (*CORE_STATUSES, "trash", *sorted(self.custom_statuses))
@@ -215,42 +228,69 @@ class SimulatedStore:
 
     # --- reading ----------------------------------------------------------------------
     def render(self, order: SimOrder) -> dict[str, Any]:
-        return order_json(order, self.base_url, self.utc_offset)
+        return order_json(order, self.base_url, self.local)
 
     def render_refunds(self, order_id: int) -> list[dict[str, Any]]:
         with self.lock:
             order = self.order(order_id)
-            return [refund_json(order, refund, self.base_url, self.utc_offset) for refund in reversed(order.refunds)]
+            return [refund_json(order, refund, self.base_url, self.local) for refund in reversed(order.refunds)]
 
     def list_orders(self, query: dict[str, list[str]]) -> tuple[list[SimOrder], int, int]:
         """Apply `GET /orders` parameters; return (page of orders, X-WP-Total, X-WP-TotalPages)."""
-        per_page = _int_param(query, "per_page", 10, 1, 100)
-        page = _int_param(query, "page", 1, 1, None)
-        offset = _int_param(query, "offset", None, 0, None)
-        orderby = _one(query, "orderby") or "date"
+        per_page = int_param(query, "per_page", 10, 1, 100)
+        page = int_param(query, "page", 1, 1, None)
+        offset = int_param(query, "offset", None, 0, None)
+        orderby = one(query, "orderby") or "date"
         if orderby not in ORDERBY:
             raise invalid_param("orderby", f"orderby is not one of {', '.join(ORDERBY)}.")
-        order = _one(query, "order") or "desc"
+        order = one(query, "order") or "desc"
         if order not in ("asc", "desc"):
             raise invalid_param("order", "order is not one of asc and desc.")
-        gmt = (_one(query, "dates_are_gmt") or "false").lower() in ("1", "true")
+        gmt = (one(query, "dates_are_gmt") or "false").lower() in ("1", "true")
         bounds = {name: self._date_param(query, name, gmt) for name in DATE_FILTERS}
-        statuses = self._status_param(query)
-        include = _ids_param(query, "include")
-        exclude = _ids_param(query, "exclude")
-        with self.lock:
-            filters = (tuple(sorted(statuses)), tuple(bounds.values()), include, exclude)
-            key = (self._revision, ORDERBY[orderby], order, filters)
-            matched = self._listing_cache.get(key)
-            if matched is None:
-                matched = self._filter_and_sort(bounds, statuses, include, exclude, ORDERBY[orderby], order == "desc")
-                self._listing_cache = {key: matched}
+        # WooCommerce's REST controller adds ID to `date` and `modified` sorting: ties are stable.
+        matched = self.matching(
+            bounds, self._status_param(query), ids_param(query, "include"), ids_param(query, "exclude"),
+            sort_field=ORDERBY[orderby], descending=order == "desc",
+        )  # fmt: skip
         total = len(matched)
         start = offset if offset is not None else (page - 1) * per_page
         if start >= total and page > 1:
             # Observed on WooCommerce 10.5 with HPOS: a page past the end is empty and counts 0.
             return [], 0, 0
         return matched[start : start + per_page], total, math.ceil(total / per_page)
+
+    def matching(
+        self,
+        bounds: dict[str, datetime | None],
+        statuses: set[str],
+        include: tuple[int, ...] = (),
+        exclude: tuple[int, ...] = (),
+        *,
+        sort_field: str,
+        descending: bool,
+        stable: bool = True,
+    ) -> list[SimOrder]:
+        """Return every order the filters keep (date bounds exclusive, in UTC), sorted.
+
+        `stable=False` sorts as a database does when the query names no tie-breaker: rows
+        with equal sort values come in an order that may differ from one query to the next.
+        """
+        with self.lock:
+            key = (self._revision, sort_field, descending, tuple(sorted(statuses)), tuple(bounds.values()), include,
+                   exclude)  # fmt: skip
+            matched = self._listing_cache.get(key)
+            if matched is None:
+                matched = self._filter_and_sort(bounds, statuses, include, exclude, sort_field, descending)
+                self._listing_cache = {key: matched}
+            if stable:
+                return matched
+            shuffled: list[SimOrder] = []
+            for _, ties in itertools.groupby(matched, key=lambda order: getattr(order, sort_field)):
+                group = list(ties)
+                self.random.shuffle(group)
+                shuffled.extend(group)
+            return shuffled
 
     def _filter_and_sort(
         self,
@@ -281,17 +321,31 @@ class SimulatedStore:
         return matched
 
     def _date_param(self, query: dict[str, list[str]], name: str, gmt: bool) -> datetime | None:
-        raw = _one(query, name)
+        raw = one(query, name)
         if not raw:
             return None
-        try:
-            when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            raise invalid_param(name, f"{name} is not a valid date.") from None
-        if when.tzinfo is not None:
-            return when.astimezone(UTC)
-        # Naive dates are the site's local time unless dates_are_gmt says they are UTC.
-        return when.replace(tzinfo=UTC) - (timedelta(0) if gmt else self.utc_offset)
+        when = parse_date(raw)
+        if when is None:
+            raise invalid_param(name, f"{name} is not a valid date.")
+        if when.tzinfo is None:
+            # Naive dates are the site's local time unless dates_are_gmt says they are UTC.
+            return when.replace(tzinfo=UTC) if gmt else self.from_local(when)
+        if gmt:
+            # WordPress's WP_Date_Query::build_mysql_datetime() turns a date that carries an
+            # offset into the site's local wall-clock time, and the REST controller compares
+            # that with the _gmt column dates_are_gmt chose: off by the site's UTC offset.
+            return self.local(when).replace(tzinfo=UTC)
+        return when.astimezone(UTC)
+
+    def ability_date(self, raw: str) -> datetime | None:
+        """Read a date as WooCommerce's abilities do: naive in the store's time zone, else by its offset.
+
+        Returns None for what is not an ISO 8601 date.
+        """
+        when = parse_date(raw)
+        if when is None:
+            return None
+        return self.from_local(when) if when.tzinfo is None else when.astimezone(UTC)
 
     def _status_param(self, query: dict[str, list[str]]) -> set[str]:
         values: list[str] = []
@@ -312,34 +366,3 @@ class SimulatedStore:
 
     def authenticate_key(self, key: str) -> ApiKey | None:
         return self.keys.get(key)
-
-
-def _one(query: dict[str, list[str]], name: str) -> str | None:
-    values = query.get(name)
-    return values[-1] if values else None
-
-
-def _int_param(query: dict[str, list[str]], name: str, default: int | None, low: int, high: int | None) -> Any:
-    raw = _one(query, name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid_param(name, f"{name} is not of type integer.") from None
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} (inclusive) and {high} (inclusive)" if high else f"greater than or equal to {low}"
-        raise invalid_param(name, f"{name} must be {bound}")
-    return value
-
-
-def _ids_param(query: dict[str, list[str]], name: str) -> tuple[int, ...]:
-    ids: list[int] = []
-    for key, items in query.items():
-        if key == name or key.startswith(f"{name}["):
-            for item in items:
-                try:
-                    ids.extend(int(part) for part in item.split(",") if part.strip())
-                except ValueError:
-                    raise invalid_param(name, f"{name}[0] is not of type integer.") from None
-    return tuple(sorted(ids))

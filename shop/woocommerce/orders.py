@@ -2,12 +2,15 @@
 
 Stores send money and order numbers as strings, dates without a zone (the `_gmt` ones are
 UTC), statuses invented by extensions, fields we don't know, refunds keyed `reason` or
-(in old documentation) `refund`, and leave optional fields out. None of that is an error;
-an order without an id or a status, or money that is not a number, is.
+(in old documentation) `refund`, and leave optional fields out. WooCommerce 10.9's MCP
+adapter sends thin orders: no number, no billing object but a top-level `billing_email`,
+line items only when asked for. None of that is an error; an order without an id or a
+status, or money that is not a number, is.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +36,16 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class LineItem:
+    """One line of an order: product name (entities decoded), quantity, the variation chosen, the line's total."""
+
+    name: str
+    quantity: int
+    variation: str = ""  # "Size: L, Colour: Blue"; empty for a simple product
+    total: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
 class Order:
     id: int
     number: str
@@ -50,6 +63,12 @@ class Order:
     refunds: tuple[Refund, ...]
     line_items_count: int
     raw: dict[str, Any] = field(repr=False, compare=False)
+    # What staff read in a notification beyond the above (customer_name, payment_method_title,
+    # customer_note and these are decoded: WooCommerce sends them HTML-escaped).
+    payment_method: str = ""  # the gateway's id: bacs, cod, stripe, …
+    shipping_method: str = ""
+    city: str = ""
+    line_items: tuple[LineItem, ...] = ()
 
     @property
     def is_draft(self) -> bool:
@@ -93,6 +112,57 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _decoded(value: object) -> str:
+    """Return text as people wrote it: WooCommerce sends names with `&amp;`, `&ndash;`, `&#039;` escaped."""
+    return html.unescape(_text(value)).strip()
+
+
+def _variation(meta: object) -> str:
+    """Return the chosen attributes of a line item ("Size: L, Colour: Blue") from its meta_data."""
+    if not isinstance(meta, list):
+        return ""
+    parts = []
+    for entry in meta:
+        # Keys starting with "_" are WooCommerce's own bookkeeping, never shown to people.
+        if not isinstance(entry, dict) or str(entry.get("key", "")).startswith("_"):
+            continue
+        # Without display_key (older stores), the attribute's slug: "pa_color" is the taxonomy of "color".
+        key = _decoded(entry.get("display_key") or str(entry.get("key", "")).removeprefix("pa_"))
+        value = entry.get("display_value", entry.get("value"))
+        if key and isinstance(value, str | int | float) and _decoded(value):
+            parts.append(f"{key}: {_decoded(value)}")
+    return ", ".join(parts)
+
+
+def _quantity(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 1
+
+
+def _line_items(raw: object) -> tuple[LineItem, ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        LineItem(
+            _decoded(item.get("name")),
+            _quantity(item.get("quantity", 1)),
+            _variation(item.get("meta_data")),
+            parse_money(item.get("total"), what="line total"),
+        )
+        for item in raw
+        if isinstance(item, dict)
+    )
+
+
+def _shipping_method(raw: object) -> str:
+    if not isinstance(raw, list):
+        return ""
+    titles = [_decoded(line.get("method_title")) for line in raw if isinstance(line, dict)]
+    return ", ".join(title for title in titles if title)
+
+
 def _refunds(raw: object) -> tuple[Refund, ...]:
     if not isinstance(raw, list):
         return ()
@@ -119,7 +189,8 @@ def parse_order(raw: object) -> Order:
     # Stores configured without the wc- prefix stripping (old plugins) still send it now and then.
     status = status.removeprefix("wc-")
     billing = raw.get("billing") if isinstance(raw.get("billing"), dict) else {}
-    name = " ".join(part for part in (_text(billing.get("first_name")), _text(billing.get("last_name"))) if part)
+    shipping = raw.get("shipping") if isinstance(raw.get("shipping"), dict) else {}
+    name = " ".join(part for part in (_decoded(billing.get("first_name")), _decoded(billing.get("last_name"))) if part)
     line_items = raw.get("line_items")
     try:
         return Order(
@@ -132,13 +203,18 @@ def parse_order(raw: object) -> Order:
             date_modified_gmt=parse_gmt(raw.get("date_modified_gmt")),
             date_paid_gmt=parse_gmt(raw.get("date_paid_gmt")),
             customer_name=name,
-            email=_text(billing.get("email")),
+            email=_text(billing.get("email")) or _text(raw.get("billing_email")),
             phone=_text(billing.get("phone")),
-            payment_method_title=_text(raw.get("payment_method_title")),
-            customer_note=_text(raw.get("customer_note")),
+            payment_method_title=_decoded(raw.get("payment_method_title")),
+            customer_note=_decoded(raw.get("customer_note")),
             refunds=_refunds(raw.get("refunds")),
             line_items_count=len(line_items) if isinstance(line_items, list) else 0,
             raw=raw,
+            payment_method=_text(raw.get("payment_method")),
+            shipping_method=_shipping_method(raw.get("shipping_lines")),
+            # Where the parcel goes; an order without shipping (a download) has only a billing city.
+            city=_decoded(shipping.get("city")) or _decoded(billing.get("city")),
+            line_items=_line_items(line_items),
         )
     except (TypeError, ValueError) as exc:
         raise OrderParseError(f"order {order_id}: {exc}") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -14,19 +14,13 @@ from adolf.http import HttpError, describe, new_client, send, server_date
 from shop.woocommerce.auth import rest_auth
 from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage
 from shop.woocommerce.config import StoreConfig
-from shop.woocommerce.diagnosis import diagnose_rest
+from shop.woocommerce.dates import wc_datetime
 from shop.woocommerce.errors import InvalidResponseError, body_sample, from_http_error
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
-from shop.woocommerce.paging import RawPage, seek_pages
+from shop.woocommerce.paging import RawPage, Window, seek_pages
+from shop.woocommerce.rest_diagnosis import diagnose_rest
 
 API_PATH = "/wp-json/wc/v3"
-
-
-def wc_datetime(when: datetime) -> str:
-    """Format an aware datetime as WooCommerce's naive UTC `YYYY-MM-DDTHH:MM:SS`."""
-    if when.tzinfo is None:
-        raise ValueError("pass an aware datetime; naive ones are ambiguous")
-    return when.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:
@@ -48,6 +42,7 @@ class RestClient:
             auth=rest_auth(config),
             headers={"Accept": "application/json"},
             transport=transport,
+            extra_ca=config.ca_certificate,
         )
 
     # --- plumbing -------------------------------------------------------------------
@@ -63,7 +58,7 @@ class RestClient:
         except HttpError as exc:
             if exc.response is not None:
                 self.last_store_time = server_date(exc.response) or self.last_store_time
-            raise from_http_error(exc, store=self.config.name) from exc
+            raise from_http_error(exc, store=self.config.name, auth_mode=self.config.rest_auth) from exc
         self.last_store_time = server_date(response) or self.last_store_time
         return response
 
@@ -95,14 +90,15 @@ class RestClient:
         )
 
     # --- orders ----------------------------------------------------------------------
-    def _orders_window(self, after: datetime, offset: int) -> RawPage:
+    def _orders_window(self, after: datetime, window: Window) -> RawPage:
         params = {
+            # Naive UTC with dates_are_gmt: never an offset here (see shop.woocommerce.dates).
             "modified_after": wc_datetime(after),
             "dates_are_gmt": "true",
             "orderby": "id",
             "order": "asc",
-            "per_page": self.config.per_page,
-            "offset": offset,
+            "per_page": window.limit,
+            "offset": window.offset,
         }
         response = self.request("GET", f"{API_PATH}/orders", params=params)
         return RawPage(
@@ -123,6 +119,13 @@ class RestClient:
         return seek_pages(
             partial(self._orders_window, after), store=self.config.name, per_page=self.config.per_page, resume=resume
         )
+
+    def orders_by_id(self, order_ids: list[int]) -> list[dict[str, Any]]:
+        """Return the REST objects of the given orders (up to 100) that still exist, as raw JSON."""
+        if not order_ids:
+            return []
+        params = {"include": ",".join(map(str, order_ids)), "per_page": len(order_ids), "orderby": "id"}
+        return self.decode(self.request("GET", f"{API_PATH}/orders", params=params), list)
 
     def get_order(self, order_id: int) -> Order:
         response = self.request("GET", f"{API_PATH}/orders/{int(order_id)}")
@@ -160,6 +163,27 @@ class RestClient:
 
     def delete_webhook(self, webhook_id: int) -> None:
         self.request("DELETE", f"{API_PATH}/webhooks/{int(webhook_id)}", params={"force": "true"})
+
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        """Return every webhook of the store (GET /webhooks, page by page, 100 a page).
+
+        Each is WooCommerce's webhook object: id, name, status (active, paused, disabled),
+        topic, delivery_url, date_modified_gmt, …
+        """
+        hooks: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params = {"per_page": self.config.per_page, "page": page}
+            batch = self.decode(self.request("GET", f"{API_PATH}/webhooks", params=params), list)
+            hooks.extend(hook for hook in batch if isinstance(hook, dict) and isinstance(hook.get("id"), int))
+            if len(batch) < self.config.per_page:
+                return hooks
+            page += 1
+
+    def update_webhook(self, webhook_id: int, **changes: Any) -> dict[str, Any]:
+        """Change a webhook (PUT /webhooks/<id>), e.g. status="active"; return the updated object."""
+        response = self.request("PUT", f"{API_PATH}/webhooks/{int(webhook_id)}", json_body=changes)
+        return self.decode(response, dict)
 
     # --- diagnosis ---------------------------------------------------------------------
     def test_connection(self, *, need_write: bool = False) -> ConnectionReport:

@@ -1,4 +1,4 @@
-"""Recorded order events become notifications: each once, with the seed's texts, even after a crash."""
+"""Recorded order events become notifications: each once, with their default texts, even after a crash."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.support.processes import wait_for
 
 
 @pytest.mark.django_db
-def test_an_event_is_published_once_with_the_seeds_text_and_its_store(sim, store):
+def test_an_event_is_published_once_with_the_default_text_and_its_store(sim, store):
     order = sim.store.create_order(status="processing", total="2990.00", currency="RUB", at=ago(sim, minutes=1))
     poll_store(store.pk)
     event = OrderEvent.objects.get()
@@ -30,8 +30,17 @@ def test_an_event_is_published_once_with_the_seeds_text_and_its_store(sim, store
         "info",
         "shop",
     )
-    assert notification.title == "Новый заказ"
-    assert notification.message == f"Заказ #{order.id} на сумму 2990.00 ₽"
+    assert notification.title == f"Новый заказ #{order.id} на 2\xa0990,00\xa0₽"
+    assert notification.message == (
+        f"Simulated shop: новый оплаченный заказ #{order.id} на сумму 2\xa0990,00\xa0₽\n"
+        "Покупатель: Ivan Petrov, +7 900 000-00-00, ivan@example.com\n"
+        "Товары (1):\n"
+        "• Product #1 × 1\n"
+        "Оплата: Direct bank transfer\n"
+        "Доставка: Flat rate, Moscow\n"
+        f"Заказ в магазине: {sim.url}/wp-admin/admin.php?page=wc-orders&action=edit&id={order.id}"
+    )
+    assert notification.renderer == "shop.order"
     assert notification.source_id == f"sim:{order.id}"
     assert notification.data["store"] == "sim"
     assert notification.data["order_id"] == order.id

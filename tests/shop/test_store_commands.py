@@ -27,6 +27,18 @@ def add(sim, *extra: str) -> str:
     return out.getvalue()
 
 
+def test_add_store_keeps_an_mcp_adapter_stores_rest_keys(sim):
+    user, password = next(iter(sim.store.app_passwords.items()))
+    key = sim.store.read_key
+    call_command(
+        "add_store", "--name", "Adapter shop", "--url", sim.url, "--api", "mcp-adapter", "--consumer-key", user,
+        "--consumer-secret", password, "--rest-consumer-key", key.key, "--rest-consumer-secret", key.secret,
+        "--allow-http", stdout=StringIO(),
+    )  # fmt: skip
+    store = Store.objects.get()
+    assert (store.api, store.rest_consumer_key, store.rest_consumer_secret) == ("mcp-adapter", key.key, key.secret)
+
+
 def test_add_store_prints_the_new_stores_id_and_slug(sim):
     output = add(sim, "--interval", "120")
     store = Store.objects.get()
@@ -41,6 +53,8 @@ def test_add_store_prints_the_new_stores_id_and_slug(sim):
         (["--url", "ftp://shop.example"], "must look like https://"),
         (["--url", "http://shop.example"], "plain http"),
         (["--interval", "1"], "poll_interval"),
+        (["--rest-consumer-key", "ck_r", "--rest-consumer-secret", "cs_r"], "mcp-adapter stores only"),
+        (["--api", "mcp-adapter", "--rest-consumer-key", "ck_r"], "go together"),
     ],
 )
 def test_add_store_refuses_bad_values_with_a_clear_error(args, message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import httpx
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
@@ -52,7 +53,7 @@ def test_register_creates_the_four_order_webhooks_that_deliver_signed_events(
     order = sim.store.create_order(status="pending")
     sim.store.set_status(order.id, "processing")
     assert sim.hub.wait_idle()
-    assert {delivery.status for delivery in sim.hub.deliveries} == {200}
+    assert {delivery.status for delivery in sim.hub.deliveries} == {202}
     wait_for(lambda: OrderEvent.objects.filter(order_id=order.id).exists(), timeout=30, what="the event")
     assert Counter(OrderEvent.objects.values_list("event_type", "source")) == {("shop.order.new", "webhook"): 1}
 
@@ -115,3 +116,50 @@ def test_a_failure_half_way_removes_the_webhooks_already_created(sim, rw_store, 
     assert sim.hub.webhooks == {}
     rw_store.refresh_from_db()
     assert rw_store.webhook_ids == {}
+
+
+def test_a_legacy_v3_webhooks_deliveries_are_read_and_recorded(sim, rw_store, operator, live_server, celery_worker):
+    with override_settings(PUBLIC_BASE_URL=live_server.url):
+        act(operator, "register_webhooks", rw_store)
+    rw_store.refresh_from_db()
+    # A webhook kept from before WooCommerce 3.0 sends {"order": {...}}.
+    httpx.post(
+        f"{sim.url}/_simulator/webhooks/{rw_store.webhook_ids['order.created']}", json={"api_version": "legacy_v3"}
+    )
+
+    order = sim.store.create_order(status="processing")
+    assert sim.hub.wait_idle()
+
+    assert [delivery.status for delivery in sim.hub.deliveries] == [202]
+    wait_for(lambda: OrderEvent.objects.filter(order_id=order.id).exists(), timeout=30, what="the event")
+    assert Counter(OrderEvent.objects.values_list("event_type", "source")) == {("shop.order.new", "webhook"): 1}
+
+
+def adapter_store(sim, **rest_keys) -> Store:
+    user, password = next(iter(sim.store.app_passwords.items()))
+    return Store.objects.create(
+        name="Adapter shop", slug="adapter", base_url=sim.url, allow_http=True, api=Store.Api.MCP_ADAPTER,
+        consumer_key=user, consumer_secret=password, **rest_keys,
+    )  # fmt: skip
+
+
+def test_an_mcp_adapter_store_registers_its_webhooks_with_its_rest_keys(sim, operator, live_server):
+    key = sim.store.rw_key
+    store = adapter_store(sim, rest_consumer_key=key.key, rest_consumer_secret=key.secret)
+    with override_settings(PUBLIC_BASE_URL=live_server.url):
+        message = act(operator, "register_webhooks", store)
+
+    assert "order.created, order.updated, order.deleted, order.restored" in message
+    assert {hook.topic for hook in sim.hub.webhooks.values()} == {
+        "order.created", "order.updated", "order.deleted", "order.restored",
+    }  # fmt: skip
+
+
+def test_an_mcp_adapter_store_without_rest_keys_is_told_to_add_them_and_nothing_changes(sim, operator):
+    store = adapter_store(sim)
+    with override_settings(PUBLIC_BASE_URL="https://adolf.example"):
+        message = act(operator, "register_webhooks", store)
+
+    assert "give this MCP adapter store its REST keys (Read/Write)" in message
+    store.refresh_from_db()
+    assert (store.webhook_secret, store.webhook_ids, sim.hub.webhooks) == ("", {}, {})

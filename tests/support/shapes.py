@@ -19,7 +19,9 @@ def shape_differences(expected: Any, actual: Any, path: str = "$") -> list[str]:
     """Return where `actual` differs from `expected` in keys or types (empty: same shape).
 
     A null in `expected` (an unset date) accepts a string, the same field when set.
-    Arrays are compared element-wise against the first documented element.
+    Arrays of the same length are compared position by position (a list of different
+    things, like an MCP server's tools); otherwise each element against the first
+    documented one.
     """
     if kind(expected) == "null":
         return [] if kind(actual) in ("null", "string") else [f"{path}: null or string expected, got {kind(actual)}"]
@@ -31,6 +33,11 @@ def shape_differences(expected: Any, actual: Any, path: str = "$") -> list[str]:
         for key in expected.keys() & actual.keys():
             problems += shape_differences(expected[key], actual[key], f"{path}.{key}")
         return problems
+    if isinstance(expected, list) and len(expected) == len(actual) > 1:
+        pairs = zip(expected, actual, strict=True)
+        return [
+            problem for n, (one, other) in enumerate(pairs) for problem in shape_differences(one, other, f"{path}[{n}]")
+        ]
     if isinstance(expected, list) and expected and actual:
         return [problem for item in actual for problem in shape_differences(expected[0], item, f"{path}[]")]
     return []

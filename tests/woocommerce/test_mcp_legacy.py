@@ -1,4 +1,4 @@
-"""The MCP client reads orders from WooCommerce 10.3.6-10.8's /wp-json/woocommerce/mcp."""
+"""The MCP client reads orders from WooCommerce's own /wp-json/woocommerce/mcp (10.3.6 and later)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from shop.woocommerce import (
     TransientError,
     build_client,
 )
-from shop.woocommerce.mcp import McpProtocolError, McpToolError
+from shop.woocommerce.jsonrpc import McpProtocolError, McpToolError
 from tests.support.simulated_store import BEFORE_ALL, fill
 
 
@@ -22,7 +22,7 @@ def test_it_reads_every_order_past_the_first_hundred_in_one_session(server):
     ids = fill(server.store, 230)
     with build_client(server.config("mcp-legacy")) as client:
         pages = list(client.iter_modified_orders(BEFORE_ALL))
-        session = client.session_id
+        session = client.session.session_id
     assert [order.id for page in pages for order in page.orders] == ids
     assert [page.total_pages for page in pages] == [None, None, None]
     assert pages[-1].last is True
@@ -31,7 +31,7 @@ def test_it_reads_every_order_past_the_first_hundred_in_one_session(server):
     assert calls[:2] == ["initialize", "notifications/initialized"]
     assert calls[2:] == ["tools/call"] * 3
     assert session is not None
-    assert server.legacy_mcp.sessions == set()  # closed with DELETE
+    assert server.legacy_mcp.sessions == {}  # closed with DELETE
 
 
 def test_a_session_the_server_dropped_is_reinitialised_transparently(server):
@@ -39,10 +39,10 @@ def test_a_session_the_server_dropped_is_reinitialised_transparently(server):
     with build_client(server.config("mcp-legacy")) as client:
         pages = client.iter_modified_orders(BEFORE_ALL)
         first = next(pages)
-        old_session = client.session_id
+        old_session = client.session.session_id
         server.legacy_mcp.expire_sessions()
         rest = list(pages)
-        assert client.session_id != old_session
+        assert client.session.session_id != old_session
     assert [o.id for page in [first, *rest] for o in page.orders] == ids
     assert server.legacy_mcp.calls.count("initialize") == 2
 
@@ -52,7 +52,7 @@ def test_a_tool_error_is_told_apart_from_a_protocol_error(server):
         with pytest.raises(McpToolError, match="rest_invalid_param") as tool_failure:
             client.call_tool("woocommerce-orders-list", {"per_page": 500})
         with pytest.raises(McpProtocolError, match="-32601") as protocol_failure:
-            client.rpc("orders/everything", {})
+            client.session.rpc("orders/everything", {})
         with pytest.raises(McpProtocolError, match="Unknown tool"):
             client.call_tool("woocommerce-orders-delete-all", {})
     assert tool_failure.value.retryable is False
@@ -77,7 +77,7 @@ def test_a_wrong_api_key_is_an_authentication_error(server):
         pytest.raises(AuthenticationError) as caught,
     ):
         list(client.iter_modified_orders(BEFORE_ALL))
-    assert caught.value.code == "invalid_api_key"
+    assert caught.value.code == "authentication_failed"
     assert "cs_bad" not in str(caught.value)
 
 
@@ -110,5 +110,17 @@ def test_the_connection_test_opens_a_session_and_reads(server):
     with build_client(server.config("mcp-legacy", secret="cs_bad")) as client:
         report = client.test_connection()
     assert report.problems == [
-        "the store refused the API key (ck_…:cs_…): authentication refused (HTTP 401 invalid_api_key: Invalid API key.)"
+        "the store refused the API key (ck_…:cs_…): authentication refused "
+        "(HTTP 401 authentication_failed: Authentication failed.)"
     ]
+
+
+def test_the_connection_test_checks_webhook_rights_over_rest_with_the_same_keys(server):
+    with build_client(server.config("mcp-legacy")) as client:
+        report = client.test_connection(need_write=True)
+    assert report.ok, report.problems
+    assert report.can_write is True
+    with build_client(server.config("mcp-legacy", read_only=True)) as client:
+        report = client.test_connection(need_write=True)
+    assert report.can_write is False
+    assert [check.name for check in report.findings if not check.ok] == ["REST write"]

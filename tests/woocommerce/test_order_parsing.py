@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shop.woocommerce.orders import OrderParseError, Refund, parse_order, parse_orders, parse_refund_record
+from shop.woocommerce.orders import LineItem, OrderParseError, Refund, parse_order, parse_orders, parse_refund_record
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "woocommerce"
 
@@ -36,6 +36,20 @@ def test_the_documented_order_parses_into_typed_fields():
     assert order.line_items_count == 2
     assert order.refunds == ()
     assert order.raw["order_key"] == "wc_order_58d2d042d1d"
+
+
+def test_a_thin_order_of_the_mcp_adapter_gives_what_it_has():
+    answer = json.loads((FIXTURES.parent / "mcp-adapter-10.9" / "20-orders-query-id24-line-items.json").read_text())
+    order = parse_order(answer["data"]["orders"][0])
+    assert (order.id, order.number, order.status, order.total) == (24, "24", "processing", Decimal("56.00"))
+    assert order.email == "grace@example.test"  # top-level billing_email: there is no billing object
+    assert order.line_items == (
+        LineItem("Loopback2 T-Shirt", 2, "", Decimal(48)),
+        LineItem("Loopback2 Sticker Pack", 1, "", Decimal(3)),
+    )
+    assert order.line_items_count == 2
+    assert (order.customer_name, order.phone, order.date_paid_gmt, order.refunds) == ("", "", None, ())
+    assert order.date_modified_gmt == datetime(2026, 11, 29, 14, 58, 19, tzinfo=UTC)
 
 
 def test_refunds_keyed_refund_as_in_the_old_docs_parse_like_reason():

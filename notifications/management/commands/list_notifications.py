@@ -8,9 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from notifications.models import LEVEL_RANK, Level, Notification
+from notifications.models import LEVEL_RANK, Level, Notification, NotificationRead
 
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -31,14 +32,17 @@ class Command(BaseCommand):
         parser.add_argument("--level", choices=Level.values, help="minimum level (warning shows warning and error)")
         parser.add_argument("--event-type", help='event type; a trailing "*" matches a prefix, e.g. shop.order.*')
         parser.add_argument("--module", help="source module, e.g. shop or auth")
-        parser.add_argument("--unread", action="store_true", help="only unread ones")
+        parser.add_argument("--unread", action="store_true", help="only those nobody has read yet")
         parser.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
         parser.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["limit"] < 1:
             raise CommandError("--limit must be at least 1")
-        notifications = Notification.objects.order_by("-created", "-id")
+        # Read state is per user; from a shell, "read" means someone read it.
+        notifications = Notification.objects.annotate(
+            is_read=Exists(NotificationRead.objects.filter(notification=OuterRef("pk")))
+        ).order_by("-created", "-id")
         if options["since"]:
             notifications = notifications.filter(created__gte=timezone.now() - parse_since(options["since"]))
         if options["level"]:
@@ -53,7 +57,7 @@ class Command(BaseCommand):
         if options["module"]:
             notifications = notifications.filter(source_module=options["module"])
         if options["unread"]:
-            notifications = notifications.filter(read_at__isnull=True)
+            notifications = notifications.filter(is_read=False)
         rows = list(notifications[: options["limit"]])
         if options["json"]:
             self.stdout.write(json.dumps([self._json(n) for n in rows], ensure_ascii=False, indent=2))

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
+from adolf.tls import normalize_pem
 from shop.clients import config_for
 from shop.models import Store
 from shop.webhook_registration import RegistrationError, webhook_path, webhook_url
@@ -22,16 +23,36 @@ class Command(BaseCommand):
         parser.add_argument("--consumer-key", required=True, help="ck_… (or the WordPress user for mcp-adapter)")
         parser.add_argument("--consumer-secret", required=True, help="cs_… (or the application password)")
         parser.add_argument("--api", choices=Store.Api.values, default=Store.Api.REST)
+        parser.add_argument(
+            "--rest-consumer-key",
+            default="",
+            help="mcp-adapter only, optional: a REST key (ck_…) of the store, for refunds, payment dates, webhooks",
+        )
+        parser.add_argument("--rest-consumer-secret", default="", help="its secret (cs_…)")
         parser.add_argument("--interval", type=int, help="polling interval in seconds (default SHOP_POLLING_INTERVAL)")
         parser.add_argument("--slug", help="default: made from the name")
         parser.add_argument("--allow-http", action="store_true", help="allow a plain-http store (OAuth 1.0a is used)")
         parser.add_argument("--query-string-auth", action="store_true", help="send the keys in the query string")
+        parser.add_argument(
+            "--ca-file",
+            help="PEM file of the CA that signed the store's certificate (or its own self-signed one), "
+            "trusted for this store only",
+        )
         parser.add_argument(
             "--webhook-secret",
             help="the secret of webhooks made by hand in WooCommerce (Settings → Advanced → Webhooks)",
         )
 
     def handle(self, *args, **options) -> None:
+        if (options["rest_consumer_key"] or options["rest_consumer_secret"]) and options["api"] != "mcp-adapter":
+            raise CommandError("--rest-consumer-key/--rest-consumer-secret are for --api mcp-adapter stores only")
+        ca_certificate = ""
+        if options["ca_file"]:
+            try:
+                with open(options["ca_file"], encoding="utf-8") as file:
+                    ca_certificate = normalize_pem(file.read())
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CommandError(f"cannot read --ca-file {options['ca_file']}: {exc}") from None
         store = Store(
             name=options["name"],
             slug=options["slug"] or slugify(options["name"]),
@@ -39,8 +60,11 @@ class Command(BaseCommand):
             api=options["api"],
             consumer_key=options["consumer_key"],
             consumer_secret=options["consumer_secret"],
+            rest_consumer_key=options["rest_consumer_key"],
+            rest_consumer_secret=options["rest_consumer_secret"],
             allow_http=options["allow_http"],
             query_string_auth=options["query_string_auth"],
+            ca_certificate=ca_certificate,
             webhook_secret=options["webhook_secret"] or "",
         )
         if options["interval"] is not None:
