@@ -108,7 +108,7 @@ def test_every_pod_reads_the_configmap_and_the_secret():
 
 def test_the_configmap_and_secret_set_only_variables_that_settings_read():
     source = (ROOT / "adolf" / "settings.py").read_text()
-    read = set(re.findall(r'env_(?:str|bool|int|list|required)\(\s*"([A-Z_]+)"', source))
+    read = set(re.findall(r'env_(?:str|bool|int|list|required|url)\(\s*"([A-Z_]+)"', source))
     secret = find("Secret", "adolf-secrets")["stringData"]
     assert set(find("ConfigMap", "adolf-config")["data"]) <= read
     # REDIS_PASSWORD is for KEDA's scaler, not for ADOLF.
