@@ -109,7 +109,7 @@ class McpClient:
             raise self._shape(f"{ORDERS_QUERY} returned no orders list", data)
         total_pages = body.get("total_pages")
         return RawPage(
-            items=self.complete(orders),
+            items=orders,
             store_time=self.last_store_time,
             total_pages=total_pages if isinstance(total_pages, int) and not isinstance(total_pages, bool) else None,
             request=f"{ORDERS_QUERY} page={window.page} per_page={window.limit}",
@@ -133,11 +133,11 @@ class McpClient:
 
     def iter_modified_orders(self, after: datetime, *, resume: Cursor | None = None) -> Iterator[OrderPage]:
         """Yield pages of orders modified after `after`, by ascending id; a short page ends it."""
+        common = {"store": self.config.name, "per_page": self.config.per_page, "resume": resume, "after": after}
         if self.legacy:
-            fetch = partial(self._legacy_window, after)
-            return seek_pages(fetch, store=self.config.name, per_page=self.config.per_page, resume=resume)
-        fetch = partial(self._adapter_window, after)
-        return seek_pages(fetch, store=self.config.name, per_page=self.config.per_page, resume=resume, numbered=True)
+            return seek_pages(partial(self._legacy_window, after), **common)
+        complete = self.complete if self.rest is not None else None
+        return seek_pages(partial(self._adapter_window, after), numbered=True, complete=complete, **common)
 
     def get_order(self, order_id: int) -> Order:
         if self.rest is not None:

@@ -116,7 +116,11 @@ class RestClient:
         make the listing depend on how the store sorts equal modification times.
         """
         return seek_pages(
-            partial(self._orders_window, after), store=self.config.name, per_page=self.config.per_page, resume=resume
+            partial(self._orders_window, after),
+            store=self.config.name,
+            per_page=self.config.per_page,
+            resume=resume,
+            after=after,
         )
 
     def orders_by_id(self, order_ids: list[int]) -> list[dict[str, Any]]:
