@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shop import statuses
 from shop.clients import config_for
 from shop.models import Store
 from shop.rules import EVENT_TYPES
@@ -12,6 +13,29 @@ from shop.woocommerce.config import StoreConfigError
 
 SECRET_FIELDS = ("consumer_key", "consumer_secret")
 OPTIONAL_SECRET_FIELDS = ("rest_consumer_key", "rest_consumer_secret")
+
+
+class StatusMeaningsField(forms.CharField):
+    """A store's plugin statuses as text, one `status: meaning` a line (shop.statuses)."""
+
+    widget = forms.Textarea(attrs={"rows": 8, "cols": 50, "spellcheck": "false"})
+
+    def prepare_value(self, value):
+        return statuses.format_meanings(value) if isinstance(value, dict) else value
+
+    def to_python(self, value):
+        if isinstance(value, dict):
+            return value
+        try:
+            return statuses.parse_meanings(value or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(data) != self.to_python(initial or {})
+        except forms.ValidationError:
+            return True
 
 
 class StoreForm(forms.ModelForm):
@@ -49,13 +73,22 @@ class StoreForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    status_meanings = StatusMeaningsField(
+        label=_("plugin statuses"),
+        required=False,
+        help_text=_(
+            "What order statuses added by plugins mean, one “status: meaning” a line. Meanings: paid (entering it "
+            "from an unpaid status is a new order), awaiting-payment, cancelled (entering it is a cancellation), "
+            "ignore. A status not listed counts as paid when the order has a payment date."
+        ),
+    )
 
     class Meta:
         model = Store
         fields = [
             "name", "slug", "base_url", "enabled", "api", "consumer_key", "consumer_secret", "rest_consumer_key",
             "rest_consumer_secret", "query_string_auth", "allow_http", "poll_interval", "first_poll_lookback",
-            "overlap", "event_types", "order_storage",
+            "overlap", "event_types", "order_storage", "status_meanings",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs) -> None:

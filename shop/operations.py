@@ -218,12 +218,8 @@ class StoreHealth:
 
 
 def orders_set_aside() -> dict[int, int]:
-    """Return how many orders each store (by id) has set aside as unrecordable.
-
-    No order is set aside yet — a bad one fails its page — so every store shows 0; the
-    column is there for when bad orders are set aside with their reason.
-    """
-    return {}
+    """Return how many orders each store (by id) has set aside as unrecordable (shop.set_aside), stores with any."""
+    return dict(Store.objects.filter(orders_set_aside__gt=0).values_list("pk", "orders_set_aside"))
 
 
 def store_health(now: datetime | None = None) -> list[StoreHealth]:

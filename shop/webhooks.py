@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from django.db.models import F
 from django.utils import timezone
 
+from shop import evidence
 from shop.clients import client_for
 from shop.detection import record_page
 from shop.models import OrderEvent, Store
@@ -132,9 +133,11 @@ def refetch(store_id: int, order_id: int, topic: str = "") -> list[int]:
     result = record_page(
         store, [order], window_start=window_start(store, timezone.now()), source=OrderEvent.Source.WEBHOOK
     )
+    # An order never seen before whose change needs evidence: read it now, as a poll would.
+    found = evidence.resolve(store, order_ids=result.awaiting).event_ids if result.awaiting else []
     if not result.event_keys:
-        return []
-    return list(
+        return found
+    return found + list(
         OrderEvent.objects.filter(dedupe_key__in=result.event_keys, published_at__isnull=True).values_list(
             "pk", flat=True
         )

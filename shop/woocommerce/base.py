@@ -44,6 +44,7 @@ class OrderPage:
     outside_filter: int = 0
     # The most orders the store served a page while more followed, if fewer than asked (None: not capped).
     page_cap: int | None = None
+    served: int = 0  # orders the store served for this page, drafts and re-read ones included
 
 
 @dataclass(frozen=True)

@@ -286,6 +286,7 @@ def seek_pages(
             unreadable=tuple(unreadable),  # type: ignore[arg-type]
             outside_filter=outside,
             page_cap=state.confirmed_cap,
+            served=served,
         )
         if at_end:
             return

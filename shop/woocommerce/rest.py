@@ -17,6 +17,7 @@ from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.dates import wc_datetime
 from shop.woocommerce.diagnosis import diagnose_rest
 from shop.woocommerce.errors import InvalidResponseError, body_sample, from_http_error
+from shop.woocommerce.notes import OrderNote, parse_note
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
 from shop.woocommerce.paging import RawPage, Window, seek_pages
 
@@ -153,6 +154,14 @@ class RestClient:
             if len(items) < 100 or page >= total_pages:
                 return refunds
             page += 1
+
+    def order_notes(self, order_id: int) -> list[OrderNote]:
+        """Return the order's notes, newest first (WooCommerce answers them all at once)."""
+        response = self.request("GET", f"{API_PATH}/orders/{int(order_id)}/notes")
+        try:
+            return [parse_note(item) for item in self.decode(response, list)]
+        except OrderParseError as exc:
+            raise self._invalid(response, exc) from None
 
     # --- webhooks ----------------------------------------------------------------------
     def create_webhook(self, *, topic: str, delivery_url: str, secret: str, name: str = "ADOLF") -> dict[str, Any]:
