@@ -60,8 +60,8 @@ class PageResult:
 
 
 STATE_FIELDS = ["number", "status", "date_modified_gmt", "total", "currency", "customer_name", "refunded_total"]
-# What the database refuses in a value the parser let through: a length, a byte, a number's size.
-REFUSED = (DataError, InvalidOperation)
+# What the database (or its driver) refuses in a value the checks let through: a byte, an encoding.
+REFUSED = (DataError, InvalidOperation, UnicodeEncodeError)
 
 
 def record_page(
@@ -122,6 +122,7 @@ class _Context:
 
 def _record(context: _Context, orders: list[OrderVersion], unreadable: list[UnreadableOrder], progress) -> PageResult:
     store, window_start = context.store, context.window_start
+    unreadable, problems = list(unreadable), set()
     now = timezone.now()
     meanings = store.status_meanings or {}
     # Whether the store's API can show when a change happened (shop.evidence); if not, today's rule.
@@ -141,6 +142,10 @@ def _record(context: _Context, orders: list[OrderVersion], unreadable: list[Unre
         changed: list[OrderState] = []
         held: list[AwaitingEvidence] = []
         for order in orders:
+            if why := set_aside.problem(order):
+                unreadable.append(UnreadableOrder(order.id, why, order.date_modified_gmt))
+                problems.add(order.id)
+                continue
             state = states.get(order.id)
             if state is not None and order.date_modified_gmt < state.date_modified_gmt:
                 continue  # an older version than we know (a late webhook body, a lagging replica)
@@ -172,12 +177,12 @@ def _record(context: _Context, orders: list[OrderVersion], unreadable: list[Unre
             _hold(store, held)
         if unreadable:
             set_aside.record(store, unreadable, window_start=window_start)
-        if aside:
-            set_aside.resolve(store, aside)
+        if aside.keys() - problems:
+            set_aside.resolve(store, aside.keys() - problems)
         _note_unknown_statuses(store, {order.status for order in orders}, meanings, now)
     to_publish = [event.pk for event in fresh if event.published_at is None]
     return PageResult(
-        len(orders),
+        len(orders) - len(problems),
         [event.dedupe_key for event in fresh],
         to_publish,
         [(order.order_id, order.reason) for order in unreadable],

@@ -109,6 +109,12 @@ class StoreForm(forms.ModelForm):
         else:
             del self.fields["forget_rest_keys"]
 
+    def clean_status_meanings(self) -> dict[str, str]:
+        # Left out (a scripted post), the store keeps its mapping rather than losing it.
+        if self.add_prefix("status_meanings") not in self.data:
+            return self.instance.status_meanings if self.instance.pk else statuses.default_meanings()
+        return self.cleaned_data["status_meanings"]
+
     def clean_order_storage(self) -> str:
         # Left out (a scripted post), it is WooCommerce's default for stores since 8.2.
         return self.cleaned_data.get("order_storage") or Store.OrderStorage.HPOS

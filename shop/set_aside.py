@@ -17,6 +17,9 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
 
 from django.conf import settings
 from django.db import transaction
@@ -27,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from notifications.publish import publish
-from shop.models import SetAsideOrder, Store
+from shop.models import OrderState, SetAsideOrder, Store
 from shop.woocommerce.orders import UnreadableOrder
 
 logger = logging.getLogger(__name__)
@@ -35,6 +38,8 @@ logger = logging.getLogger(__name__)
 STORE_ORDERS_SET_ASIDE = "shop.store.orders_set_aside"
 # At most this many orders named in an alert and kept on a poll run.
 LISTED = 20
+# Known-state columns checked before writing (shop.detection).
+CHECKED = ("number", "status", "total", "currency", "customer_name", "refunded_total")
 
 
 def key_of(unreadable: UnreadableOrder) -> str:
@@ -42,6 +47,21 @@ def key_of(unreadable: UnreadableOrder) -> str:
     if unreadable.order_id is not None:
         return str(unreadable.order_id)
     return "item:" + hashlib.sha256(unreadable.sample.encode()).hexdigest()[:40]
+
+
+def problem(order: Any) -> str | None:
+    """Return why the known-state row of this order could not be written, or None if it can be.
+
+    The columns' own validators (lengths, digits), so every database refuses the same
+    orders; the parser (shop.woocommerce.orders) cleans what a real store sends to fit.
+    """
+    for name in CHECKED:
+        value = getattr(order, name)
+        try:
+            OrderState._meta.get_field(name).run_validators(value)
+        except ValidationError as exc:
+            return f"order {order.id}: {name} {str(value)[:60]!r}: {' '.join(exc.messages)}"
+    return None
 
 
 def pending(store: Store, order_ids: Iterable[int]) -> dict[int, SetAsideOrder]:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from shop import statuses
 from shop.rules import CANCELLED, NEW, Known, Seen, detect_events
@@ -85,6 +86,6 @@ def test_a_mapping_is_written_one_status_a_line(text, mapping):
     ],
 )
 def test_a_mapping_line_that_cannot_work_is_refused_naming_it(text, error):
-    with pytest.raises(ValueError) as refused:
+    with translation.override("en"), pytest.raises(ValueError, match=r"^line") as refused:
         statuses.parse_meanings(text)
     assert str(refused.value) == error
