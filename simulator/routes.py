@@ -106,7 +106,7 @@ class Router:
     def _list_orders(self, path: str, query: dict[str, list[str]]) -> Reply:
         orders, total, pages = self.store.list_orders(query)
         with self.store.lock:
-            items = [self.store.render(order) for order in orders]
+            items = [_trimmed(self.store.render(order), query) for order in orders]
         headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
         page = int(query.get("page", ["1"])[-1] or 1)
         links = []
@@ -152,6 +152,12 @@ class Router:
         return handle_control(
             self.store, self.hub, self.mcp.values(), method, path[len(CONTROL) :], body, stats=self.stats
         )
+
+
+def _trimmed(item: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+    """Keep only the `_fields` asked for, as WordPress's rest_filter_response_fields() does."""
+    fields = [name.strip() for value in query.get("_fields", []) for name in value.split(",") if name.strip()]
+    return {name: value for name, value in item.items() if name in fields} if fields else item
 
 
 def _is_route(method: str, path: str) -> bool:

@@ -144,6 +144,7 @@ class StoreServer:
         # What was asked of the store (not counting /_simulator/): paths in order, and the
         # most requests it was serving at once.
         self.requests: list[str] = []
+        self.queries: list[dict[str, str]] = []  # each request's query parameters, beside `requests`
         self.in_flight = 0
         self.max_in_flight = 0
         self._count_lock = threading.Lock()
@@ -165,6 +166,7 @@ class StoreServer:
         """Count one request to the store while it is served."""
         with self._count_lock:
             self.requests.append(urlsplit(path).path)
+            self.queries.append(dict(parse_qsl(urlsplit(path).query, keep_blank_values=True)))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:

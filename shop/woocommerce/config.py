@@ -44,6 +44,9 @@ class StoreConfig:
     signature_method: SignatureMethod = "HMAC-SHA256"
     timeout: float = 20.0
     per_page: int = 100
+    # For a store that ignores `modified_after` (it lists its whole history every time): list
+    # ids and modification dates only (`_fields`), then fetch whole just the orders changed.
+    lean_listing: bool = False
     rest_key: str = field(default="", repr=False)
     rest_secret: str = field(default="", repr=False)
 

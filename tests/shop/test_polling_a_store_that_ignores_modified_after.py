@@ -79,3 +79,19 @@ def test_the_flag_is_lowered_when_a_whole_listing_keeps_to_the_filter(sim, store
     store.refresh_from_db()
     assert store.ignores_modified_after is None
     assert IGNORES not in findings(store)
+
+
+def test_once_flagged_its_history_is_listed_lean_and_only_changed_orders_fetched_whole(sim, store):
+    half_a_year_of_history(sim)
+    sim.store.ignores_modified_after = True
+    poll_store(store.pk)
+    paid = sim.store.create_order(status="processing").id
+    sim.requests.clear()
+    sim.queries.clear()
+
+    poll_store(store.pk)
+
+    assert list(OrderEvent.objects.values_list("order_id", "event_type")) == [(paid, NEW)]
+    lean, whole = sim.queries
+    assert lean["_fields"] == "id,status,date_modified_gmt"
+    assert (whole["include"], "_fields" in whole) == (str(paid), False)
