@@ -8,6 +8,7 @@ announced as a fresh cancellation.
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from shop.evidence import resolve
 from shop.listing_health import findings
@@ -19,6 +20,11 @@ from simulator import StoreServer
 from tests.shop.conftest import ago
 
 pytestmark = pytest.mark.django_db
+
+
+def english(read, *args):
+    with translation.override("en"):
+        return read(*args)
 
 
 def cancelled_long_ago(sim, status: str = "cancelled") -> int:
@@ -104,7 +110,7 @@ def test_when_its_notes_cannot_be_read_the_order_waits_and_nothing_is_announced_
     store.refresh_from_db()
     assert store.evidence_waiting == 1
     assert (True, "1 order never seen before waits for its notes or refunds to show whether its change is recent.") in (
-        findings(store)
+        english(findings, store)
     )
 
     sim.store.faults.clear()
