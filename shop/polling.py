@@ -120,9 +120,9 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> None:
                 on_page(page, run)
             if not page.last and time.monotonic() > deadline:
                 _resolve_evidence(store, run, on_events)
-                with transaction.atomic():
-                    locks.renew(store.pk, token, **learning.fields(complete=False))
-                    _finish(run, PollRun.Outcome.PARTIAL, cursor_after=store.cursor)
+                if learned := learning.fields(complete=False):
+                    locks.renew(store.pk, token, **learned)
+                _finish(run, PollRun.Outcome.PARTIAL, cursor_after=store.cursor)
                 return
     _resolve_evidence(store, run, on_events)
     with transaction.atomic():
