@@ -11,7 +11,7 @@ from shop.clients import client_for
 from shop.detection import record_page
 from shop.models import SetAsideOrder, Store
 from shop.woocommerce.base import ConnectionReport, UnsupportedOperationError
-from shop.woocommerce.errors import InvalidResponseError, NotFoundError, StoreError
+from shop.woocommerce.errors import NotFoundError, StoreError, UnreadableOrderError
 from shop.woocommerce.orders import UnreadableOrder
 
 
@@ -69,7 +69,7 @@ def _retry(store: Store, client, row: SetAsideOrder, retried: Retried) -> None:
         set_aside.forget([row])
         retried.gone.append(row.order_id)
         return
-    except InvalidResponseError as exc:
+    except UnreadableOrderError as exc:
         unreadable = UnreadableOrder(row.order_id, exc.message, row.date_modified_gmt, exc.sample)
         record_page(store, [], window_start=row.window_start, unreadable=[unreadable])
         retried.still.append((row.order_id, exc.message))

@@ -27,7 +27,8 @@ from shop.clients import client_for
 from shop.detection import record_page
 from shop.models import OrderEvent, Store
 from shop.woocommerce.base import UnsupportedOperationError
-from shop.woocommerce.errors import NotFoundError
+from shop.woocommerce.errors import NotFoundError, UnreadableOrderError
+from shop.woocommerce.orders import UnreadableOrder
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,11 @@ def refetch(store_id: int, order_id: int, topic: str = "") -> list[int]:
         except UnsupportedOperationError as exc:
             # An MCP adapter store without REST keys cannot read one order; polling sees the change.
             logger.warning("webhook store=%s order=%s topic=%s: %s", store.slug, order_id, topic, exc.message)
+            return []
+        except UnreadableOrderError as exc:
+            # One bad order never stops anything: set aside, as a poll would (shop.set_aside).
+            unreadable = UnreadableOrder(order_id, exc.message, sample=exc.sample)
+            record_page(store, [], window_start=window_start(store, timezone.now()), unreadable=[unreadable])
             return []
     if order.status == "trash" or order.is_draft or order.date_modified_gmt is None:
         return []

@@ -29,7 +29,13 @@ from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage, Unsupport
 from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.coverage import blind_spots
 from shop.woocommerce.dates import utc_with_offset, wc_datetime
-from shop.woocommerce.errors import AuthenticationError, InvalidResponseError, NotFoundError, StoreError
+from shop.woocommerce.errors import (
+    AuthenticationError,
+    InvalidResponseError,
+    NotFoundError,
+    StoreError,
+    UnreadableOrderError,
+)
 from shop.woocommerce.jsonrpc import McpDisabledError, McpSession
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order
 from shop.woocommerce.paging import RawPage, Window, seek_pages
@@ -148,7 +154,10 @@ class McpClient:
         try:
             return parse_order(raw)
         except OrderParseError as exc:
-            raise self._shape(str(exc), data) from None
+            request = f"{self.config.base_url}{self.path}"
+            raise UnreadableOrderError(
+                str(exc), order_id=order_id, store=self.config.name, request=request, sample=repr(data)
+            ) from None
 
     def list_refunds(self, order_id: int) -> list[RefundRecord]:
         """Return the order's refunds: over REST when it can, else as the order's `refunds` list shows them."""

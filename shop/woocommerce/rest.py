@@ -16,7 +16,7 @@ from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage
 from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.dates import wc_datetime
 from shop.woocommerce.diagnosis import diagnose_rest
-from shop.woocommerce.errors import InvalidResponseError, body_sample, from_http_error
+from shop.woocommerce.errors import InvalidResponseError, UnreadableOrderError, body_sample, from_http_error
 from shop.woocommerce.notes import OrderNote, parse_note
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
 from shop.woocommerce.paging import RawPage, Window, seek_pages
@@ -141,11 +141,15 @@ class RestClient:
         return self.decode(self.request("GET", f"{API_PATH}/orders", params=params), list)
 
     def get_order(self, order_id: int) -> Order:
+        """Return one order; raise UnreadableOrderError if the store's answer is an order that cannot be parsed."""
         response = self.request("GET", f"{API_PATH}/orders/{int(order_id)}")
         try:
             return parse_order(self.decode(response, dict))
         except OrderParseError as exc:
-            raise self._invalid(response, exc) from None
+            raise UnreadableOrderError(
+                str(exc), order_id=order_id, store=self.config.name, request=describe(response.request),
+                sample=body_sample(response),
+            ) from None  # fmt: skip
 
     def list_refunds(self, order_id: int) -> list[RefundRecord]:
         refunds: list[RefundRecord] = []
