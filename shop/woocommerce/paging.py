@@ -127,14 +127,14 @@ class _Listing:
 
 def _split(
     rows: list[Order | UnreadableOrder], last_id: int, after: datetime | None
-) -> tuple[list[Order], list[Order | UnreadableOrder], int]:
+) -> tuple[list[Order], list[UnreadableOrder], int]:
     """Return (orders to hand out, unreadable ones to set aside, how many the filter should have left out).
 
     Only rows past `last_id` count (the rest were handed out by an earlier page); rows with
     no usable id count from the first row past it.
     """
     kept: list[Order] = []
-    unreadable: list[Order | UnreadableOrder] = []
+    unreadable: list[UnreadableOrder] = []
     outside = 0
     past = last_id == 0
     for row in rows:
@@ -224,7 +224,12 @@ def seek_pages(
         served = len(raw.items)
         end = window.offset + served
         short = served < window.limit
-        if numbered and short and window.offset > 0 and _count_says_more(raw, window, end, numbered):
+        if (
+            numbered
+            and 0 < served < window.limit
+            and window.offset > 0
+            and _count_says_more(raw, window, end, numbered)
+        ):
             # The store capped the page and numbered it by its own size: these rows are not
             # the ones asked for. Learn the cap and ask again at a size it serves.
             state.cap = served if not state.cap else min(state.cap, served)
@@ -283,7 +288,7 @@ def seek_pages(
             last=at_end,
             drafts_skipped=len(kept) - len(listed),
             rewinds=state.rewinds,
-            unreadable=tuple(unreadable),  # type: ignore[arg-type]
+            unreadable=tuple(unreadable),
             outside_filter=outside,
             page_cap=state.confirmed_cap,
             served=served,
