@@ -298,6 +298,8 @@ class PollRun(models.Model):
     orders_set_aside = models.PositiveIntegerField(_("orders set aside"), default=0)
     # [{"order_id": int | None, "reason": str}] of the orders it set aside (the first 20).
     set_aside = models.JSONField(_("set aside"), default=list, blank=True)
+    # Not stored: orders still due for evidence when the poll ended (shop.tasks follows up on them).
+    evidence_due = 0
 
     class Meta:
         verbose_name = _("poll run")

@@ -56,7 +56,7 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
     if run.outcome == PollRun.Outcome.PARTIAL:
         # A long backlog: read on at once rather than at the next beat tick.
         poll_orders.delay(store_id=store_id, trigger=trigger)
-    if getattr(run, "evidence_due", 0):
+    if run.evidence_due:
         # More orders wait for evidence than a poll reads: a follow-up works through them.
         resolve_evidence.delay(store_id=store_id)
     return {
