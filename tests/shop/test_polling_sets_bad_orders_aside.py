@@ -7,8 +7,10 @@ the row, the page rolled back, and the store failed every poll until someone edi
 from __future__ import annotations
 
 from collections import Counter
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from notifications.models import Notification
@@ -137,3 +139,14 @@ def test_an_item_without_a_usable_id_is_set_aside_by_what_it_holds(sim, store):
     aside = SetAsideOrder.objects.get()
     assert (aside.order_id, aside.attempts) == (None, 2)
     assert "an order needs a positive integer `id`" in aside.reason
+
+
+def test_shop_status_names_the_orders_set_aside(sim, store):
+    orders = paid_orders(sim, 2)
+    sim.store.poison(orders[0], at=ago(sim, minutes=1), total="1e20")
+    poll_store(store.pk)
+
+    out = StringIO()
+    call_command("shop_status", stdout=out)
+
+    assert "    orders set aside: 1; waiting for evidence: 0" in out.getvalue()
