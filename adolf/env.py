@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -49,6 +50,36 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# What may stand unencoded in a URL's user name or password: RFC 3986's unreserved
+# characters and percent-escapes. The reserved ones (+ / = # : @ , ; ? …) mean something to
+# some parser on the way (kombu splits broker URLs on "," and ";", "/" ends the host, "#"
+# starts a fragment), which then reads part of the password as the host or port and may
+# print it in an error message.
+_CREDENTIAL = re.compile(r"^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*$")
+ENCODE_HINT = "python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=\"\"))' 'PASSWORD'"
+
+
+def env_url(name: str, default: str = "") -> str:
+    """Return a URL from the environment, refusing credentials that are not percent-encoded.
+
+    The error names the variable and how to encode, and never shows the value: it holds a
+    password.
+    """
+    value = env_str(name, default)
+    _scheme, separator, rest = value.partition("://")
+    if not separator or "@" not in rest:
+        return value
+    # The password may hold "/" or "#" itself, so the credentials end at the last "@".
+    user, _, password = rest.rpartition("@")[0].partition(":")
+    if _CREDENTIAL.match(user) and _CREDENTIAL.match(password):
+        return value
+    raise ImproperlyConfigured(
+        f"{name} is not a usable URL: its user name or password holds characters that must be "
+        "percent-encoded (for example + / = # : @ , are %2B %2F %3D %23 %3A %40 %2C). Encode the password, "
+        f"e.g. with {ENCODE_HINT}, and put the result in {name}. (The value is not shown: it holds a secret.)"
+    )
 
 
 def env_required(name: str, *, unless: bool, fallback: str) -> str:

@@ -1,14 +1,30 @@
-"""Model fields whose values are encrypted at rest with FIELD_ENCRYPTION_KEYS (Fernet)."""
+"""Model fields whose values are encrypted at rest with FIELD_ENCRYPTION_KEYS (Fernet), and what keeps secrets there."""
 
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_no_credentials(url: str) -> None:
+    """Refuse a URL carrying a user name or password (raise ValidationError).
+
+    A plain URL field is stored in clear and shown in lists and forms; a credential belongs
+    in the encrypted field beside it (a store's keys, a service's callback token).
+    """
+    if "@" in urlsplit(url).netloc:
+        raise ValidationError(
+            _("Leave the user name and password out of the URL; put the secret in its own field, stored encrypted."),
+            code="credentials_in_url",
+        )
 
 
 class DecryptionError(Exception):

@@ -2,18 +2,20 @@
 
 Every transport and client builds on `new_client` and `send`. Whether a failure is worth
 retrying is decided here, once: connection errors, timeouts, 408, 429 and 5xx are
-retryable; any other 4xx is permanent. Callers map these to their own domain errors.
+retryable; a refused certificate and any other 4xx are permanent. Callers map these to
+their own domain errors. What TLS trusts is adolf.tls's.
 """
 
 from __future__ import annotations
 
 import email.utils
-import functools
 import ssl
 from datetime import UTC, datetime
 
-import certifi
 import httpx
+
+from adolf.certificates import CertificateProblem, explain, verification_error
+from adolf.tls import tls_context
 
 USER_AGENT = "ADOLF/1.0 (+order-event hub)"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -53,14 +55,31 @@ class PermanentHttpError(HttpError):
     permanent = True
 
 
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """Return the one TLS context every client shares.
+class InvalidRequestError(PermanentHttpError):
+    """The request cannot be sent as built, so it never left: an unusable URL, an illegal header value.
 
-    Building one loads the CA bundle (about 20 ms); doing that for every callback, delivery
-    and poll cost more than the request itself. An SSLContext is safe to share.
+    `in_url`: the URL is what is wrong (an unsupported scheme, a malformed address),
+    rather than something built from the data being sent.
     """
-    return ssl.create_default_context(cafile=certifi.where())
+
+    def __init__(self, message: str, *, in_url: bool) -> None:
+        super().__init__(message)
+        self.in_url = in_url
+
+
+class CertificateHttpError(PermanentHttpError):
+    """The server's TLS certificate was refused; `problem` says which problem it is and how to fix it.
+
+    Permanent: the same certificate is refused again until someone renews, reissues or
+    trusts it.
+    """
+
+    def __init__(self, request: httpx.Request, problem: CertificateProblem, error: ssl.SSLCertVerificationError):
+        super().__init__(f"{describe(request)}: TLS: {problem}")
+        self.problem = problem
+        # What was asked, OpenSSL's own error and where, for callers that explain it their way (a store).
+        self.request_line = describe(request)
+        self.error, self.host, self.port = error, request.url.host, request.url.port or 443
 
 
 def new_client(
@@ -70,32 +89,56 @@ def new_client(
     auth: httpx.Auth | tuple[str, str] | None = None,
     headers: dict[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    extra_ca: str = "",
 ) -> httpx.Client:
-    """Return an httpx client that never follows redirects and always times out."""
+    """Return an httpx client that never follows redirects and always times out.
+
+    `extra_ca` (PEM) is trusted by this client only, on top of the shared trust (adolf.tls).
+    """
     return httpx.Client(
         base_url=base_url,
         timeout=timeout,
         auth=auth,
         headers={"User-Agent": USER_AGENT, **(headers or {})},
         follow_redirects=False,
-        verify=tls_context(),
+        verify=tls_context(extra_ca),
         transport=transport,
     )
 
 
 def describe(request: httpx.Request) -> str:
-    """Name a request for messages: method and URL without its query (which may hold keys)."""
-    return f"{request.method} {request.url.copy_with(query=None)}"
+    """Name a request for messages: method and URL without its query or user info (either may hold keys)."""
+    return f"{request.method} {request.url.copy_with(query=None, userinfo=b'')}"
 
 
 def send(client: httpx.Client, method: str, url: str, **kwargs: object) -> httpx.Response:
-    """Send one request; return a 2xx response or raise a typed HttpError."""
-    request = client.build_request(method, url, **kwargs)  # type: ignore[arg-type]
+    """Send one request; return a 2xx response or raise a typed HttpError.
+
+    A request that cannot be built or sent as it is (InvalidRequestError) is permanent:
+    it would fail the same way on every attempt.
+    """
+    try:
+        request = client.build_request(method, url, **kwargs)  # type: ignore[arg-type]
+    except httpx.InvalidURL as exc:
+        # Neither message quotes the URL or the header: either may carry a token.
+        raise InvalidRequestError(f"{method}: the URL is not usable", in_url=True) from exc
+    except (UnicodeEncodeError, ValueError, TypeError) as exc:
+        problem = f"{method}: the request cannot be built ({type(exc).__name__})"
+        raise InvalidRequestError(problem, in_url=False) from exc
     try:
         response = client.send(request)
+    except httpx.UnsupportedProtocol as exc:
+        raise InvalidRequestError(f"{describe(request)}: unsupported URL scheme", in_url=True) from exc
+    except httpx.LocalProtocolError as exc:
+        problem = f"{describe(request)} cannot be sent as built (an illegal header)"
+        raise InvalidRequestError(problem, in_url=False) from exc
     except httpx.TimeoutException as exc:
         raise TransientHttpError(f"{describe(request)} timed out ({type(exc).__name__})") from exc
     except httpx.TransportError as exc:
+        refused = verification_error(exc)
+        if refused is not None:
+            problem = explain(refused, request.url.host, request.url.port or 443)
+            raise CertificateHttpError(request, problem, refused) from exc
         raise TransientHttpError(f"{describe(request)} failed: {type(exc).__name__}: {exc}") from exc
     raise_for_status(response)
     return response
@@ -107,8 +150,9 @@ def raise_for_status(response: httpx.Response) -> None:
     if status < 300:
         return
     if status < 400:
-        # Redirects are not followed: a moved endpoint is a configuration error to fix.
-        location = response.headers.get("Location", "?")
+        # Redirects are not followed: a moved endpoint is a configuration error to fix. The
+        # target's query is left out of the message: it may echo keys sent in ours.
+        location = redirect_target(response) or "?"
         raise PermanentHttpError(
             f"{describe(response.request)} redirected (HTTP {status}) to {location}; configure that URL instead",
             status=status,
@@ -121,6 +165,18 @@ def raise_for_status(response: httpx.Response) -> None:
     if status in RETRYABLE_STATUSES or status >= 500:
         raise TransientHttpError(message, status=status, response=response)
     raise PermanentHttpError(message, status=status, response=response)
+
+
+def redirect_target(response: httpx.Response) -> str:
+    """Return where a 3xx answer points, absolute and without its query; "" when it names nowhere."""
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        return ""
+    try:
+        target = response.request.url.join(location)
+    except (httpx.InvalidURL, ValueError):
+        return location.split("?", 1)[0]
+    return str(target.copy_with(query=None, fragment=None))
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

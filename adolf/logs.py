@@ -1,9 +1,10 @@
 """Structured log lines: key=value (default) or JSON, carrying the ids of the work at hand.
 
 `log_context(store="main", order=1042)` binds ids for the code inside it; the Celery task
-id and name are added by themselves inside a task. Messages are not scrubbed here: the
-rule is that secrets never reach a logger (settings quiets the libraries that would log
-URLs carrying keys), and a test reads the logs of a real poll to prove it.
+id and name are added by themselves inside a task. The rule is that secrets never reach a
+logger (settings quiets the libraries that would log URLs carrying keys), and a test reads
+the logs of a real poll to prove it; as a second line, credentials in URLs, query strings
+and Authorization values are masked in every line (adolf.redaction).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+from adolf.redaction import redact
 
 CONTEXT_KEYS = ("store", "order", "delivery", "task_id", "task")
 _context: ContextVar[dict[str, Any]] = ContextVar("adolf_log_context", default={})  # noqa: B039 - never mutated
@@ -57,14 +60,14 @@ def _fields(record: logging.LogRecord, formatter: logging.Formatter) -> dict[str
         "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
         "level": record.levelname,
         "logger": record.name,
-        "msg": record.getMessage(),
+        "msg": redact(record.getMessage()),
     }
     for key in CONTEXT_KEYS:
         value = getattr(record, key, None)
         if value not in (None, ""):
             fields[key] = value
     if record.exc_info:
-        fields["exc"] = formatter.formatException(record.exc_info)
+        fields["exc"] = redact(formatter.formatException(record.exc_info))
     return fields
 
 

@@ -7,6 +7,7 @@ its values to mmap files in PROMETHEUS_MULTIPROC_DIR; `/metrics` merges them
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import Counter as Tally
 from collections.abc import Iterable
@@ -45,6 +46,18 @@ TASK_SUBMISSIONS = Counter(
 TASKS_FINISHED = Counter("adolf_tasks_finished_total", "Celery tasks finished, by task and state.", ["task", "state"])
 # livesum: a prefork child that dies stops counting once it is marked dead.
 TASKS_RUNNING = Gauge("adolf_tasks_running", "Celery tasks running now.", ["task"], multiprocess_mode="livesum")
+
+
+def start_at_zero(metric: Counter | Gauge, **known: Iterable[str]) -> None:
+    """Export every combination of a family's known label values at zero, from the first scrape.
+
+    A labelled family appears only once a child exists; without these, `rate()` alerts
+    have nothing to start from until the first event. Called by each app at start-up in
+    every process; `known` names each label of the metric, e.g. channel_kind=[...].
+    """
+    names = metric._labelnames  # prometheus_client keeps them here; there is no public getter
+    for combination in itertools.product(*(list(known[name]) for name in names)):
+        metric.labels(*combination)
 
 
 def poll_orders_seen(statuses: Iterable[str]) -> None:

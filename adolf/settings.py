@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from adolf.env import env_bool, env_int, env_list, env_required, env_str
+from adolf.env import env_bool, env_int, env_list, env_required, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state of the embedded mode (SQLite file, broker folders, file cache); relative
@@ -107,7 +107,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_URL = env_url("DATABASE_URL")
 EMBEDDED_DATABASE = not DATABASE_URL
 if EMBEDDED_DATABASE:
     DATABASES = {
@@ -136,7 +136,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and cache ----------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -150,21 +150,32 @@ else:
 
 # --- Celery (read by adolf/celery.py with the CELERY_ namespace) ----------------------
 EMBEDDED_BROKER_DIR = DATA_DIR / "broker"
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 EMBEDDED_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
 
 # Redis redelivers a task that is not acknowledged within the visibility timeout. Every
-# task here acks late, so the timeout must outlast the longest task (CELERY_TASK_TIME_LIMIT,
-# 600 s) plus the longest retry countdown (300 s) with room to spare, or a healthy task
-# runs twice; and it bounds how long a task of a worker that vanished waits before
-# another worker takes it. 30 minutes meets both. Longer delays go through beat.
+# task here acks late, and a task given a countdown or an eta is held unacknowledged until
+# it runs, so the timeout must outlast the longest countdown plus the longest task
+# (CELERY_TASK_TIME_LIMIT), or a healthy task runs twice; and it bounds how long a task of
+# a worker that vanished waits before another worker takes it. 30 minutes meets both.
+# Longer delays go through beat. The rules between these settings are checked at start
+# (adolf.checks): `manage.py check` lists what contradicts.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 1800, minimum=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=1)
-if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
-if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT")
+# Room between the visibility timeout and the longest a task can stay unacknowledged: the
+# ack's round trip and the clocks of the workers that deliver and restore messages.
+VISIBILITY_MARGIN_SECONDS = 10
+# The longest countdown ADOLF's own retries put on a task (polls and webhook re-fetches,
+# microservice callbacks, deliveries); a longer wait is left to beat and the sweepers.
+TASK_RETRY_MAX_COUNTDOWN_SECONDS = env_int("TASK_RETRY_MAX_COUNTDOWN_SECONDS", 300, minimum=1)
+# The longest countdown or eta a microservice may ask for (the producer client and the task
+# API). Default: what the visibility timeout leaves after the task time limit.
+TASK_MAX_DELAY_SECONDS = env_int(
+    "TASK_MAX_DELAY_SECONDS",
+    max(0, CELERY_VISIBILITY_TIMEOUT - CELERY_TASK_TIME_LIMIT - VISIBILITY_MARGIN_SECONDS),
+    minimum=0,
+)
 
 if EMBEDDED_BROKER:
     for folder in ("queue", "control", "processed"):
@@ -179,7 +190,7 @@ if EMBEDDED_BROKER:
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or "django-db"
+CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND") or "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES_DAYS", 7, minimum=1) * 86400
 CELERY_TASK_SERIALIZER = "json"
@@ -208,8 +219,6 @@ SHOP_POLL_LEASE_SECONDS = env_int("SHOP_POLL_LEASE_SECONDS", 120, minimum=1)
 # A poll stops reading after this long and the next poll reads on (a backlog after an
 # outage can be longer than any one task may run).
 SHOP_POLL_MAX_SECONDS = env_int("SHOP_POLL_MAX_SECONDS", CELERY_TASK_SOFT_TIME_LIMIT // 2, minimum=0)
-if SHOP_POLL_MAX_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
-    raise ImproperlyConfigured("SHOP_POLL_MAX_SECONDS must be below CELERY_TASK_SOFT_TIME_LIMIT")
 # First retry delay of a poll that failed transiently (doubling, capped at 300 s, jittered).
 SHOP_POLL_RETRY_BACKOFF = env_int("SHOP_POLL_RETRY_BACKOFF", 30, minimum=1)
 
@@ -228,12 +237,17 @@ SHOP_STORE_TIMEOUT = env_int("SHOP_STORE_TIMEOUT", 20, minimum=1)
 SHOP_EVIDENCE_BATCH = env_int("SHOP_EVIDENCE_BATCH", 50, minimum=1)
 SHOP_EVIDENCE_CONCURRENCY = env_int("SHOP_EVIDENCE_CONCURRENCY", 4, minimum=1)
 SHOP_EVIDENCE_MAX_ATTEMPTS = env_int("SHOP_EVIDENCE_MAX_ATTEMPTS", 12, minimum=1)
+# --- Outbound TLS (adolf.tls) -----------------------------------------------------------
+# OpenSSL's variables, trusted here in addition to the OS trust store (not instead of it).
+SSL_CERT_FILE = env_str("SSL_CERT_FILE").strip()
+SSL_CERT_DIR = env_str("SSL_CERT_DIR").strip()
 
 # --- Shop webhooks ----------------------------------------------------------------------
 # The address stores reach this deployment at; webhook URLs registered on stores start with it.
 PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL") or "").rstrip("/")
-# The largest webhook body accepted (a WooCommerce order is a few KiB; 1 MiB is generous).
-SHOP_WEBHOOK_MAX_BYTES = env_int("SHOP_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+# The largest webhook body accepted. An order is rendered whole, line items and meta data
+# included: a few MiB is normal for a large one (1,000 line items make about 1.2 MiB).
+SHOP_WEBHOOK_MAX_BYTES = env_int("SHOP_WEBHOOK_MAX_BYTES", 16 * 1024 * 1024, minimum=1024)
 
 # --- Time and language --------------------------------------------------------------
 USE_TZ = True
@@ -331,7 +345,15 @@ LOGGING = {
     },
     # The filter adds the ids of what is being worked on: store, order, Celery task.
     "filters": {"context": {"()": "adolf.logs.ContextFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
+    # stderr, always: a command's stdout carries only its output (`list_notifications --json | jq .`).
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # httpx logs every URL at INFO, query string included, and a store using query-string
     # authentication carries its consumer secret there; Telegram bot tokens sit in the URL
@@ -362,6 +384,9 @@ METRICS_ALLOWED_NETWORKS = _networks(
 # /health/ is unhealthy when an enabled store has had no successful poll for this long
 # (or two of its polling intervals, if longer).
 HEALTH_POLL_STALE_MINUTES = env_int("HEALTH_POLL_STALE_MINUTES", 5, minimum=1)
+# /health/ tells anyone the status and a generic reason per component; staff and callers
+# sending `Authorization: Bearer $HEALTH_TOKEN` get the details.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN")
 # Seconds each /health/ probe (database, broker, worker ping) may take.
 HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 3, minimum=1)
 # Health and metrics probes come over plain http from inside the deployment.

@@ -1,4 +1,4 @@
-"""Celery signal receivers: our logging in every Celery process, and per-process metrics bookkeeping."""
+"""Celery signal receivers: our logging in every Celery process, start-up checks, per-process metrics bookkeeping."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import logging.config
 from typing import Any
 
 from celery import signals
+from django.core.exceptions import ImproperlyConfigured
 
-from adolf import metrics
+from adolf import checks, limits, metrics
 
 
 @signals.setup_logging.connect
@@ -18,10 +19,54 @@ def configure_logging(**_: Any) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
+def refuse_to_start(process: str) -> None:
+    """Exit the process, naming each contradiction, if its settings contradict each other.
+
+    SystemExit, not an exception: Celery logs and swallows what its signal receivers raise.
+    """
+    try:
+        checks.refuse_contradictions(process)
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"{process}: {exc}") from None
+
+
+@signals.worker_init.connect
+def worker_checks_settings(**_: Any) -> None:
+    """The worker runs no Django system checks: refuse contradicting settings here."""
+    refuse_to_start("celery worker")
+
+
+@signals.beat_init.connect
+def beat_checks_settings(**_: Any) -> None:
+    """Beat runs no Django system checks either."""
+    refuse_to_start("celery beat")
+
+
+@signals.worker_ready.connect
+def announce_limits(sender: Any = None, **_: Any) -> None:
+    """Tell microservices' producer clients the longest delay this worker's settings allow (adolf.limits)."""
+    if sender is not None:
+        limits.publish(sender.app)
+
+
+# The states task_postrun reports for the tasks that run here.
+TASK_STATES = ("SUCCESS", "FAILURE", "RETRY")
+
+
 @signals.worker_process_init.connect
 def sweep_dead_children(**_: Any) -> None:
     """A new pool child: often the replacement of one that was killed before it could say so."""
     metrics.sweep_dead_processes()
+
+
+@signals.worker_process_init.connect
+def tasks_at_zero(**_: Any) -> None:
+    """Export every task of ours at zero from the first scrape, finished in each state and running."""
+    from celery import current_app
+
+    names = [name for name in current_app.tasks if not name.startswith("celery.")]
+    metrics.start_at_zero(metrics.TASKS_FINISHED, task=names, state=TASK_STATES)
+    metrics.start_at_zero(metrics.TASKS_RUNNING, task=names)
 
 
 @signals.worker_process_shutdown.connect

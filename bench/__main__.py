@@ -116,11 +116,12 @@ def main() -> None:
     print(f"machine: {platform.node()} {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {len(__import__('os').sched_getaffinity(0))} cores")  # fmt: skip
     print_poll_table(poll_benchmark())
-    from bench import fanout, gateway, webhook
+    from bench import fanout, gateway, tls, webhook
 
     fanout.print_table(fanout.run())
     gateway.print_table(gateway.publishing(), gateway.callbacks())
     webhook.print_table(webhook.run())
+    tls.print_table(tls.run())
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from adolf.fields import validate_no_credentials
 from integrations import periodic_admin  # noqa: F401 - replaces django-celery-beat's periodic task admin
 from integrations.models import Service, TaskSubmission
 
@@ -38,6 +39,11 @@ class ServiceForm(forms.ModelForm):
         model = Service
         fields = ["name", "base_url", "enabled", "timeout", "max_retries"]
         formfield_callback = _https_by_default
+
+    def clean_base_url(self) -> str:
+        url = self.cleaned_data["base_url"]
+        validate_no_credentials(url)  # the callback token is the credential, stored encrypted
+        return url
 
     def save(self, commit: bool = True) -> Service:
         service = super().save(commit=False)

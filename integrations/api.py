@@ -19,6 +19,9 @@ from integrations import submission
 from integrations.models import Service, hash_api_token
 from integrations.submission import SubmissionError
 
+# What became of a submission, for the submissions metric.
+QUEUED, DUPLICATE, REFUSED = OUTCOMES = ("queued", "duplicate", "refused")
+
 
 def error_response(error: SubmissionError) -> JsonResponse:
     response = JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status)
@@ -57,9 +60,9 @@ def submit_task(request: HttpRequest) -> JsonResponse:
         queued, is_new = submission.submit(service, task_request)
     except SubmissionError as error:
         if service is not None:
-            metrics.task_submitted(service.name, "refused")
+            metrics.task_submitted(service.name, REFUSED)
         return error_response(error)
-    metrics.task_submitted(service.name, "queued" if is_new else "duplicate")
+    metrics.task_submitted(service.name, QUEUED if is_new else DUPLICATE)
     return JsonResponse(
         {
             "task_id": queued.task_id,

@@ -7,4 +7,4 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Microservice tasks")
 
     def ready(self) -> None:
-        from integrations import operations  # noqa: F401  (registers the services' dashboard panel)
+        from integrations import operations  # noqa: F401  (registers the services' dashboard panel and counters)

@@ -19,7 +19,9 @@ from typing import Any
 
 import httpx
 
+from adolf.headers import http_header_value
 from adolf.http import PermanentHttpError, new_client, send
+from adolf.redaction import redact
 from integrations.models import Service
 
 logger = logging.getLogger(__name__)
@@ -67,9 +69,10 @@ def call_service(
 
     Raises TransientHttpError (retry it) or CallbackRejected (don't).
     """
-    headers = {"Idempotency-Key": task_id}
+    # Header values built safely: a task id from a foreign producer may hold anything.
+    headers = {"Idempotency-Key": http_header_value(task_id)}
     if service.token:
-        headers["Authorization"] = f"Bearer {service.token}"
+        headers["Authorization"] = f"Bearer {http_header_value(service.token)}"
     payload = {"task": task_name, "task_id": task_id, "attempt": attempt, "arguments": arguments}
     with new_client(
         base_url=service.base_url, timeout=httpx.Timeout(service.timeout), headers=headers, transport=transport
@@ -77,7 +80,7 @@ def call_service(
         try:
             response = send(client, "POST", CALLBACK_PATH.format(task=task_name), json=payload)
         except PermanentHttpError as exc:
-            raise CallbackRejected(f"{exc}{_excerpt(exc.response)}") from None
+            raise CallbackRejected(redact(f"{exc}{_excerpt(exc.response)}")) from None
     logger.info(
         "%s [%s] attempt %d: %s answered HTTP %d", task_name, task_id, attempt, service.name, response.status_code
     )

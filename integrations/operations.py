@@ -1,4 +1,7 @@
-"""What the task service adds to /dashboard/: submissions and callback outcomes per microservice, 24 hours."""
+"""What the task service adds to /dashboard/: submissions and callback outcomes per microservice, 24 hours.
+
+And, at start-up, every service's submission counters at zero for each outcome.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,13 @@ from typing import Any
 from django.db.models import Count, Q
 from django_celery_results.models import TaskResult
 
+from adolf import metrics
 from adolf.celery import SERVICE_QUEUES
+from integrations.api import OUTCOMES
 from integrations.models import Service, TaskSubmission
 from operations.registry import registry
+
+metrics.start_at_zero(metrics.TASK_SUBMISSIONS, service=SERVICE_QUEUES, outcome=OUTCOMES)
 
 # Celery's task states a callback task ends in (or is in), as django-celery-results records them.
 STATES = ("SUCCESS", "RETRY", "FAILURE")

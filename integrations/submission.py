@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_celery_results.models import TaskResult
@@ -14,7 +15,7 @@ from kombu.exceptions import OperationalError
 
 from adolf.celery import app as celery_app
 from integrations import registry
-from integrations.client.celery_utils import MAX_DELAY_SECONDS, TASK_ID, TASK_NAME
+from integrations.client.celery_utils import TASK_ID, TASK_NAME
 from integrations.models import Service, TaskSubmission
 
 FIELDS = {"task", "args", "kwargs", "task_id", "countdown", "expires", "priority"}
@@ -81,7 +82,9 @@ def parse(service: Service, payload: Any) -> TaskRequest:
 
 
 def _options(payload: dict[str, Any]) -> dict[str, Any]:
-    limits = {"countdown": (0, MAX_DELAY_SECONDS), "expires": (1, MAX_EXPIRES_SECONDS), "priority": (0, 9)}
+    # The countdown cap is the producer client's too (adolf.limits): the visibility timeout bounds it.
+    countdown = (0, settings.TASK_MAX_DELAY_SECONDS)
+    limits = {"countdown": countdown, "expires": (1, MAX_EXPIRES_SECONDS), "priority": (0, 9)}
     options = {}
     for name, (low, high) in limits.items():
         value = payload.get(name)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib.admin import helpers
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications import dispatch, inbox
+from notifications import channels, dispatch, inbox
 from notifications.forms import ChannelForm, kind_fieldsets
-from notifications.models import Channel, Delivery, Notification
+from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -132,16 +134,20 @@ class DeliveryAdmin(ReadOnlyAdmin):
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
     list_display = [
-        "name", "kind", "enabled", "language", "min_level", "routing", "last_error_short", "disabled_reason",
+        "name", "kind", "enabled", "language", "min_level", "routing", "last_error_short", "disabled_reason", "kept",
     ]  # fmt: skip
     list_filter = ["kind", "enabled"]
     search_fields = ["name"]
-    readonly_fields = ["last_error", "last_error_at", "disabled_reason"]
+    readonly_fields = ["last_error", "last_error_at", "disabled_reason", "disabled_at"]
     actions = ["send_test_notification", "enable", "disable"]
 
     class Media:
         # Shows only the settings of the chosen kind.
         js = ["notifications/channel_kind.js"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Channel]:
+        held = Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.HELD))
+        return super().get_queryset(request).annotate(held=held)
 
     def get_form(self, request: HttpRequest, obj: Channel | None = None, change: bool = False, **kwargs: Any) -> Any:
         # The per-kind fields are added by the form itself; the model only knows the plain ones.
@@ -149,8 +155,14 @@ class ChannelAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Channel | None = None) -> list:
+        main = ["kind", "name", "enabled"]
+        if obj is not None and not obj.enabled:
+            # Why it is off comes first, and what enabling it does with what it kept.
+            main += ["disabled_reason", "disabled_at"]
+            if channels.kept([obj.pk]):
+                main.append("kept")
         fieldsets = [
-            (None, {"fields": ["kind", "name", "enabled"]}),
+            (None, {"fields": main}),
             (_("Routing"), {"fields": ["min_level", "event_types_text", "source_modules_text", "stores_text"]}),
             (
                 _("Order conditions"),
@@ -163,8 +175,20 @@ class ChannelAdmin(admin.ModelAdmin):
             *kind_fieldsets(),
         ]
         if obj is not None:
-            fieldsets.append((_("Status"), {"fields": ["last_error", "last_error_at", "disabled_reason"]}))
+            fieldsets.append((_("Status"), {"fields": ["last_error", "last_error_at"]}))
         return fieldsets
+
+    def save_model(self, request: HttpRequest, obj: Channel, form: Any, change: bool) -> None:
+        # Turning a channel on or off is done by notifications.channels, with what it implies.
+        wanted = obj.enabled
+        if change:
+            obj.enabled = Channel.objects.values_list("enabled", flat=True).get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+        if wanted and not obj.enabled:
+            self._enable(request, [obj.pk], form.cleaned_data.get("kept") or channels.SEND)
+        elif obj.enabled and not wanted:
+            channels.disable([obj.pk], _("Disabled by %(user)s") % {"user": request.user})
+        obj.refresh_from_db()
 
     @admin.display(description=_("routing"))
     def routing(self, obj: Channel) -> str:
@@ -176,6 +200,10 @@ class ChannelAdmin(admin.ModelAdmin):
     @admin.display(description=_("last error"))
     def last_error_short(self, obj: Channel) -> str:
         return Truncator(obj.last_error).chars(80)
+
+    @admin.display(description=_("kept"), ordering="held")
+    def kept(self, obj: Channel) -> int | str:
+        return obj.held or ""
 
     @admin.action(description=_("Send test notification"))
     def send_test_notification(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
@@ -191,15 +219,50 @@ class ChannelAdmin(admin.ModelAdmin):
                 )
 
     @admin.action(description=_("Enable"), permissions=["change"])
-    def enable(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
-        count = queryset.update(enabled=True, disabled_reason="")
-        self.message_user(
-            request, ngettext("%(count)d channel enabled.", "%(count)d channels enabled.", count) % {"count": count}
-        )
+    def enable(self, request: HttpRequest, queryset: QuerySet[Channel]) -> TemplateResponse | None:
+        ids = list(queryset.values_list("pk", flat=True))
+        held = request.POST.get("kept")
+        counts = channels.kept(ids)
+        if counts and held not in (channels.SEND, channels.DROP):
+            # Notifications were kept for some of them: ask first whether to send or drop them.
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Enable channels"),
+                "opts": self.model._meta,
+                "rows": [(channel, counts.get(channel.pk, 0)) for channel in queryset.order_by("name")],
+                "total": sum(counts.values()),
+                "ids": ids,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/notifications/channel/enable_kept.html", context)
+        self._enable(request, ids, held or channels.SEND)
+        return None
+
+    def _enable(self, request: HttpRequest, ids: list[int], held: str) -> None:
+        result = channels.enable(ids, held=held)
+        text = ngettext("%(count)d channel enabled.", "%(count)d channels enabled.", result.channels) % {
+            "count": result.channels
+        }
+        if result.sent:
+            text += " " + ngettext(
+                "%(count)d kept notification queued.", "%(count)d kept notifications queued.", result.sent
+            ) % {"count": result.sent}
+        if result.dropped:
+            text += " " + ngettext(
+                "%(count)d kept notification dropped.", "%(count)d kept notifications dropped.", result.dropped
+            ) % {"count": result.dropped}
+        self.message_user(request, text, messages.SUCCESS)
 
     @admin.action(description=_("Disable"), permissions=["change"])
     def disable(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
-        count = queryset.update(enabled=False, disabled_reason=_("Disabled by %(user)s") % {"user": request.user})
+        ids = list(queryset.values_list("pk", flat=True))
+        count = channels.disable(ids, _("Disabled by %(user)s") % {"user": request.user})
         self.message_user(
-            request, ngettext("%(count)d channel disabled.", "%(count)d channels disabled.", count) % {"count": count}
+            request,
+            ngettext(
+                "%(count)d channel disabled; notifications for it are kept until it is enabled again.",
+                "%(count)d channels disabled; notifications for them are kept until they are enabled again.",
+                count,
+            )
+            % {"count": count},
         )

@@ -19,19 +19,16 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from adolf.celery import app as celery_app
+from adolf.redaction import redact
 from adolf.retry import backoff_delay
-from notifications import texts
+from notifications import channels, texts
 from notifications.models import Channel, Delivery, DeliveryStatus, Level, Notification
-from notifications.transports import TransportError, transport_for
+from notifications.outbox import enqueue
+from notifications.transports import Fault, TransportError, transport_for
+from notifications.transports.transport import unexpected_failure
 
 logger = logging.getLogger(__name__)
 
-DISPATCH_TASK = "notifications.dispatch_delivery"
-
-# Longer waits are left to the sweeper: a Celery countdown that outlives the broker's
-# visibility timeout gets the task delivered twice.
-MAX_COUNTDOWN_SECONDS = 300
 # A pending row due this long ago was not picked up by its own task: the sweeper sends it.
 SWEEP_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 500
@@ -40,15 +37,6 @@ SWEEP_BATCH = 500
 def lease() -> timedelta:
     """Return how long a "sending" row may stay claimed: past the task's hard time limit it died."""
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-
-
-def enqueue(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:
-    """Send one dispatch task per delivery.
-
-    By the task's name: notifications.tasks, which defines it, stands above this module.
-    """
-    for delivery_id in delivery_ids:
-        celery_app.signature(DISPATCH_TASK, args=(delivery_id,)).apply_async(countdown=countdown)
 
 
 def claim(delivery_id: int, now: datetime) -> int | None:
@@ -72,7 +60,10 @@ def finish(delivery_id: int, attempt: int, **fields: object) -> bool:
 
 
 def deliver(delivery_id: int) -> str | None:
-    """Make one attempt at a delivery; return its new status, or None if it was not due or not ours."""
+    """Make one attempt at a delivery; return its new status, or None if it was not due or not ours.
+
+    A delivery to a disabled channel is held for it, without spending an attempt.
+    """
     now = timezone.now()
     attempt = claim(delivery_id, now)
     if attempt is None:
@@ -81,8 +72,8 @@ def deliver(delivery_id: int) -> str | None:
         delivery = Delivery.objects.select_related("notification", "channel").get(pk=delivery_id)
         channel = delivery.channel
         if not channel.enabled:
-            reason = f"The channel is disabled: {channel.disabled_reason}" if channel.disabled_reason else ""
-            raise TransportError(reason or "The channel is disabled", permanent=True)
+            finish(delivery_id, attempt, status=DeliveryStatus.HELD, attempts=attempt - 1)
+            return DeliveryStatus.HELD
         # In the channel's language (the text and the transport's own words), without what the channel leaves out.
         notification = texts.for_channel(delivery.notification, channel)
         with translation.override(channel.language):
@@ -90,9 +81,9 @@ def deliver(delivery_id: int) -> str | None:
     except TransportError as exc:
         return _record_failure(delivery_id, attempt, exc, now)
     except Exception as exc:
-        # A bug or an undecryptable secret: retried like a transient failure, and logged whole.
+        # A transport let something through untyped: classified here, and logged whole.
         logger.exception("Delivery %s failed unexpectedly", delivery_id)
-        return _record_failure(delivery_id, attempt, TransportError(f"{type(exc).__name__}: {exc}"), now)
+        return _record_failure(delivery_id, attempt, unexpected_failure(exc), now)
     finish(
         delivery_id, attempt,
         status=DeliveryStatus.SENT, sent_at=timezone.now(), response_code=code, last_error="",
@@ -101,17 +92,23 @@ def deliver(delivery_id: int) -> str | None:
 
 
 def _record_failure(delivery_id: int, attempt: int, error: TransportError, now: datetime) -> str | None:
-    message = error.message[:2000]
+    """Record a failed attempt as its fault says: retry later, fail the delivery, or disable the channel."""
+    message = redact(error.message)[:2000]
     common = {"last_error": message, "response_code": error.status}
     channel_id = Delivery.objects.values_list("channel_id", flat=True).get(pk=delivery_id)
     Channel.objects.filter(pk=channel_id).update(last_error=message, last_error_at=now)
-    if error.permanent:
+    if error.fault is Fault.DELIVERY:
         if not finish(delivery_id, attempt, status=DeliveryStatus.FAILED, **common):
             return None
-        disabled = Channel.objects.filter(pk=channel_id, enabled=True).update(enabled=False, disabled_reason=message)
-        if disabled:
-            logger.warning("Channel %s disabled after a permanent error: %s", channel_id, message)
+        logger.warning("Delivery %s failed for good (the channel stays enabled): %s", delivery_id, message)
         return DeliveryStatus.FAILED
+    if error.fault is Fault.CHANNEL:
+        # Kept for the channel like everything published while it is disabled.
+        with transaction.atomic():
+            if not finish(delivery_id, attempt, status=DeliveryStatus.HELD, **common):
+                return None
+            channels.broken(channel_id, message, now)
+        return DeliveryStatus.HELD
     if attempt >= settings.NOTIFICATION_MAX_ATTEMPTS:
         if not finish(delivery_id, attempt, status=DeliveryStatus.DEAD, **common):
             return None
@@ -127,7 +124,9 @@ def _record_failure(delivery_id: int, attempt: int, error: TransportError, now: 
         delivery_id, attempt, status=DeliveryStatus.PENDING, next_attempt_at=now + timedelta(seconds=delay), **common
     ):
         return None
-    if delay < MAX_COUNTDOWN_SECONDS:
+    # Longer waits are left to the sweeper: a Celery countdown that outlives the broker's
+    # visibility timeout gets the task delivered twice (adolf.checks).
+    if delay < settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS:
         # Rounded up: a task that ran before next_attempt_at would find nothing to claim.
         enqueue([delivery_id], countdown=math.ceil(delay))
     return DeliveryStatus.PENDING
@@ -159,7 +158,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).filter(
         # Short waits have a task on the way (give it a grace period); long ones only have us.
         Q(next_attempt_at__lte=now - SWEEP_GRACE)
-        | Q(next_attempt_at__gte=F("last_attempt_at") + timedelta(seconds=MAX_COUNTDOWN_SECONDS))
+        | Q(next_attempt_at__gte=F("last_attempt_at") + timedelta(seconds=settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS))
     )
     ids = list(dict.fromkeys([*released, *due.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH]]))
     enqueue(ids)
@@ -179,6 +178,7 @@ def send_test(channel: Channel) -> TransportError | None:
     try:
         transport_for(channel.kind)(channel).send(notification, idempotency_key=str(uuid.uuid4()))
     except TransportError as exc:
-        Channel.objects.filter(pk=channel.pk).update(last_error=exc.message[:2000], last_error_at=timezone.now())
+        error = redact(exc.message)[:2000]
+        Channel.objects.filter(pk=channel.pk).update(last_error=error, last_error_at=timezone.now())
         return exc
     return None

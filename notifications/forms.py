@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from notifications import channels
 from notifications.models import Channel, ChannelKind
 from notifications.transports import TRANSPORTS, Setting
 
@@ -73,6 +75,20 @@ class ChannelForm(forms.ModelForm):
         self.initial["min_totals_text"] = ", ".join(
             f"{currency} {amount}" for currency, amount in (self.instance.min_totals or {}).items()
         )
+        self.kept = channels.kept([self.instance.pk]).get(self.instance.pk, 0) if self.instance.pk else 0
+        if self.kept:
+            self.fields["kept"] = forms.ChoiceField(
+                label=ngettext(
+                    "%(count)d notification kept while disabled",
+                    "%(count)d notifications kept while disabled",
+                    self.kept,
+                )
+                % {"count": self.kept},
+                choices=[(channels.SEND, _("Send them")), (channels.DROP, _("Drop them"))],
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=_("What to do with them when you enable the channel again."),
+            )
 
     def clean_language(self) -> str:
         # Left out (a scripted post), it is the deployment's default language.
@@ -96,6 +112,8 @@ class ChannelForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if self.kept and cleaned.get("enabled") and not self.instance.enabled and not cleaned.get("kept"):
+            self.add_error("kept", _("Choose whether to send or drop them before enabling the channel."))
         kind = cleaned.get("kind")
         if kind not in TRANSPORTS:
             return cleaned
@@ -122,8 +140,6 @@ class ChannelForm(forms.ModelForm):
         channel.stores = _split(self.cleaned_data.get("stores_text", ""))
         channel.payment_methods = _split(self.cleaned_data.get("payment_methods_text", ""))
         channel.min_totals = self.cleaned_data.get("min_totals_text") or {}
-        if channel.enabled:
-            channel.disabled_reason = ""
         if commit:
             channel.save()
         return channel

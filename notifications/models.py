@@ -167,6 +167,7 @@ class Channel(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     disabled_reason = models.TextField(_("disabled because"), blank=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -182,8 +183,10 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")  # a permanent error: trying again cannot help
+    FAILED = "failed", _("Failed")  # this notification can never go through this channel
     DEAD = "dead", _("Dead")  # every allowed attempt failed
+    HELD = "held", _("Held while the channel is disabled")  # sent or dropped when it is enabled again
+    DROPPED = "dropped", _("Dropped")  # held, then dropped when the channel was enabled again
 
 
 class Delivery(models.Model):

@@ -1,5 +1,6 @@
 """What notifications add to the operations views: deliveries by status in /metrics and `shop_status`,
-and deliveries by channel and outcome on /dashboard/."""
+and deliveries by channel and outcome on /dashboard/; at start-up, the delivery counters at
+zero for every channel kind and outcome."""
 
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ from django.utils.translation import gettext as _
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from notifications.models import Channel, Delivery, DeliveryStatus, Notification
+from adolf import metrics
+from notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification
+from notifications.tasks import OUTCOMES as ATTEMPT_OUTCOMES
 from operations.dashboard import chart, per_hour
 from operations.registry import Line, registry
+
+metrics.start_at_zero(metrics.DELIVERIES, channel_kind=ChannelKind.values, outcome=ATTEMPT_OUTCOMES.values())
 
 
 def delivery_counts() -> dict[str, int]:

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from notifications import texts
-from notifications.dispatch import enqueue
-from notifications.models import Delivery, Level, Notification
+from notifications.models import Delivery, DeliveryStatus, Level, Notification
+from notifications.outbox import enqueue
 from notifications.routing import channels_for
 
 
@@ -84,6 +84,8 @@ def publish(
 ) -> Notification:
     """Record a notification once per dedupe key and queue its deliveries; return the notification.
 
+    Every channel whose rules match gets a delivery; a disabled channel's is held for it.
+
     Publishing the same key again returns the first notification and sends nothing more;
     without a key, the same call repeated is recognised (see default_dedupe_key).
     Called inside the caller's transaction, it commits (and dispatches) with it.
@@ -110,13 +112,20 @@ def publish(
                 title, message = texts.render(notification, settings.LANGUAGE_CODE)
                 notification.title, notification.message = title[:255], message
                 notification.save(update_fields=["title", "message"])
+            # A disabled channel's delivery is held for it: sent or dropped when it is enabled again.
             deliveries = Delivery.objects.bulk_create(
-                [Delivery(notification=notification, channel=channel) for channel in channels_for(notification)]
-            )
+                [
+                    Delivery(
+                        notification=notification, channel=channel,
+                        status=DeliveryStatus.PENDING if channel.enabled else DeliveryStatus.HELD,
+                    )
+                    for channel in channels_for(notification)
+                ]
+            )  # fmt: skip
     except IntegrityError:
         # A concurrent publisher of the same key committed first: that one is the notification.
         return Notification.objects.get(dedupe_key=key)
-    ids = [delivery.pk for delivery in deliveries]
+    ids = [delivery.pk for delivery in deliveries if delivery.status == DeliveryStatus.PENDING]
     if ids:
         # If this process dies between commit and enqueue, the sweeper sends them.
         transaction.on_commit(lambda: enqueue(ids))

@@ -58,9 +58,16 @@ def matches(channel: Channel, notification: Notification) -> bool:
         # "By store" rules only pass events that name one of their stores.
         and (not channel.stores or notification.store in channel.stores)
         and order_conditions_pass(channel, notification)
+        # An alert about a channel (it was disabled) never goes out through that channel.
+        and not _about(channel, notification)
     )
 
 
+def _about(channel: Channel, notification: Notification) -> bool:
+    about = notification.data.get("channel_id") if isinstance(notification.data, dict) else None
+    return about is not None and about == channel.pk
+
+
 def channels_for(notification: Notification) -> list[Channel]:
-    """Return the enabled channels this notification must be delivered through."""
-    return [channel for channel in Channel.objects.filter(enabled=True) if matches(channel, notification)]
+    """Return the channels whose rules match, enabled or not (a disabled one's delivery is held for it)."""
+    return [channel for channel in Channel.objects.all() if matches(channel, notification)]

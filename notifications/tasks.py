@@ -8,15 +8,19 @@ from celery import shared_task
 
 from adolf import metrics
 from adolf.logs import log_context
-from notifications import dispatch, retention
+from notifications import dispatch, outbox, retention
 from notifications.models import Delivery, DeliveryStatus
 from notifications.publish import publish
 
-# What an attempt's resulting status means, for the deliveries metric.
-OUTCOMES = {DeliveryStatus.SENT: "sent", DeliveryStatus.PENDING: "retry", DeliveryStatus.FAILED: "failed"}
+# What an attempt's resulting status means, for the deliveries metric ("held": the channel
+# is disabled, or this attempt showed it broken).
+OUTCOMES = {
+    DeliveryStatus.SENT: "sent", DeliveryStatus.PENDING: "retry", DeliveryStatus.FAILED: "failed",
+    DeliveryStatus.DEAD: "dead", DeliveryStatus.HELD: "held",
+}  # fmt: skip
 
 
-@shared_task(name=dispatch.DISPATCH_TASK, ignore_result=True)
+@shared_task(name=outbox.DISPATCH_TASK, ignore_result=True)
 def dispatch_delivery(delivery_id: int) -> str | None:
     """Make one attempt at a delivery (a no-op unless it is pending and due)."""
     with log_context(delivery=delivery_id):

@@ -25,13 +25,29 @@ OK, UNHEALTHY = "healthy", "unhealthy"
 
 @dataclass
 class Component:
-    """One component of the health report: healthy or not, why not, and JSON-ready detail."""
+    """One component of the health report: healthy or not, why not, and JSON-ready detail.
+
+    `reason` and `detail` are for staff and token holders (they may name hosts, stores,
+    errors); `summary` is the generic reason anyone may read ("Broker unreachable").
+    """
 
     ok: bool
     reason: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
+    @property
+    def public_reason(self) -> str:
+        """The reason told to anonymous callers: the summary, or just "unhealthy"."""
+        return "" if self.ok else (self.summary or UNHEALTHY)
+
+    def as_dict(self, *, detailed: bool = True) -> dict[str, Any]:
+        """Return the component as JSON data: status and reason, and with `detailed` everything known."""
+        if not detailed:
+            public: dict[str, Any] = {"status": OK if self.ok else UNHEALTHY}
+            if self.public_reason:
+                public["reason"] = self.public_reason
+            return public
         report: dict[str, Any] = {"status": OK if self.ok else UNHEALTHY, **self.detail}
         if self.reason:
             report["reason"] = self.reason

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from adolf import broker
+from adolf.redaction import redact
 from operations.registry import registry
 
 
@@ -26,11 +27,11 @@ def snapshot(*, timeout: float) -> dict[str, Any]:
     try:
         report["queues"] = broker.queue_lengths(timeout)
     except Exception as exc:  # the snapshot reports a down broker rather than failing
-        report["queues"] = {"error": f"broker unreachable: {exc}"}
+        report["queues"] = {"error": redact(f"broker unreachable: {exc}")}
     try:
         report["workers"] = broker.workers(timeout)
     except Exception as exc:  # as above
-        report["workers"] = {"error": f"no worker can be asked: {exc}"}
+        report["workers"] = {"error": redact(f"no worker can be asked: {exc}")}
     for name, section in registry.status_sections.items():
         report[name] = section.collect()
     return report

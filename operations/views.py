@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,11 +17,26 @@ from django.views.decorators.http import require_GET
 from operations import dashboard, health
 
 
+def may_see_details(request: HttpRequest) -> bool:
+    """Staff (signed in) and holders of HEALTH_TOKEN (`Authorization: Bearer …`) see the health details."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return True
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    expected = settings.HEALTH_TOKEN
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
 @never_cache
 @require_GET
 def health_view(request: HttpRequest) -> JsonResponse:
-    """Answer 200 with the report when everything is healthy, 503 when anything is not."""
-    report = health.report()
+    """Answer 200 with the report when everything is healthy, 503 when anything is not.
+
+    Anyone gets the status and a generic reason per component; staff and token holders
+    get the details (which may name hosts, stores and errors).
+    """
+    report = health.report(detailed=may_see_details(request))
     return JsonResponse(report, status=200 if report["status"] == health.OK else 503)
 
 

@@ -9,6 +9,7 @@ from itertools import groupby
 from shop import set_aside
 from shop.clients import client_for
 from shop.detection import record_page
+from shop.diagnosis import check_store
 from shop.models import SetAsideOrder, Store
 from shop.woocommerce.base import ConnectionReport, UnsupportedOperationError
 from shop.woocommerce.errors import NotFoundError, StoreError, UnreadableOrderError
@@ -16,10 +17,14 @@ from shop.woocommerce.orders import UnreadableOrder
 
 
 def check_connections(stores: Iterable[Store]) -> Iterator[tuple[Store, ConnectionReport]]:
-    """Test each store's connection; yield the store with its report."""
+    """Diagnose each store (shop.diagnosis.check_store); yield the store with its report."""
     for store in stores:
-        with client_for(store) as client:
-            yield store, client.test_connection()
+        yield store, check_store(store)
+
+
+def find_store(key: str) -> Store | None:
+    """Return the store with this slug, or this id when `key` is a number; None if there is none."""
+    return Store.objects.filter(slug=key).first() or (Store.objects.filter(pk=key).first() if key.isdigit() else None)
 
 
 def poll_now(stores: Iterable[Store], *, trigger: str = "admin") -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,11 +13,12 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shop import actions, rendering, rules, texts, webhook_registration
+from shop import actions, rendering, rules, texts, webhook_registration, webhook_status
 from shop.admin_health import ListingHealthDisplays
 from shop.forms import StoreForm
-from shop.models import MessageTemplate, OrderEvent, OrderState, PollRun, Store
+from shop.models import MessageTemplate, OrderEvent, OrderState, PollRun, Store, WebhookDelivery
 from shop.woocommerce.coverage import blind_spots
+from shop.woocommerce.errors import StoreError
 
 
 @admin.register(Store)
@@ -31,10 +32,13 @@ class StoreAdmin(ListingHealthDisplays, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [
         "cursor", "last_success_at", "failing_since", "last_error", "outage_alerted", "schedule", "webhook_url",
-        "webhook_health", "cannot_see", "protected", "learned", "orders_set_aside_list", "statuses_no_rule_knows",
-        "evidence",
+        "webhook_health", "webhooks_on_store", "cannot_see", "protected", "learned", "orders_set_aside_list",
+        "statuses_no_rule_knows", "evidence",
     ]  # fmt: skip
-    actions = ["test_connection", "poll_now", "register_webhooks", "unregister_webhooks"]
+    actions = [
+        "test_connection", "poll_now", "register_webhooks", "unregister_webhooks", "check_webhooks",
+        "reactivate_webhooks",
+    ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
         (
@@ -48,6 +52,7 @@ class StoreAdmin(ListingHealthDisplays, admin.ModelAdmin):
                     "rest_consumer_secret",
                     "query_string_auth",
                     "allow_http",
+                    "ca_certificate",
                     "cannot_see",
                     "protected",
                 ]
@@ -70,7 +75,7 @@ class StoreAdmin(ListingHealthDisplays, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Webhooks"), {"fields": ["webhook_url", "webhook_health"]}),
+        (_("Webhooks"), {"fields": ["webhook_url", "webhook_health", "webhooks_on_store"]}),
     ]
 
     def get_fieldsets(self, request, obj: Store | None = None) -> list:
@@ -84,7 +89,7 @@ class StoreAdmin(ListingHealthDisplays, admin.ModelAdmin):
             return [fieldsets[0], (fieldsets[1][0], {"fields": [*access[:at], "forget_rest_keys", *access[at:]]}),
                     *fieldsets[2:]]  # fmt: skip
         # The keys are the environment's: never shown, not editable here.
-        access = ["environment", "api", "query_string_auth", "cannot_see", "protected"]
+        access = ["environment", "api", "query_string_auth", "ca_certificate", "cannot_see", "protected"]
         return [
             (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
             (_("Access"), {"fields": access}),
@@ -181,12 +186,65 @@ class StoreAdmin(ListingHealthDisplays, admin.ModelAdmin):
             if store.webhook_last_delivery_at
             else _("never")
         )
+        inbox = store.webhook_inbox.filter(status__in=["pending", "processing"]).count()
+        failed = store.webhook_inbox.filter(status="failed").count()
         return format_html(
-            "{}: {}<br>{}: {} ({} {})<br>{}: {}",
+            "{}: {}<br>{}: {} ({} {})<br>{}: {}<br>{}: {}; {}: {}",
             _("webhooks"), registered,
             _("last delivery"), last, store.webhook_deliveries, _("in all"),
             _("signature failures"), store.webhook_signature_failures,
+            _("waiting to be processed"), inbox, _("given up"), failed,
         )  # fmt: skip
+
+    @admin.display(description=_("webhooks on the store"))
+    def webhooks_on_store(self, store: Store) -> str:
+        """What WooCommerce said when its webhooks were last read back: status, topic, delivery URL."""
+        check = store.webhook_check or {}
+        if not check.get("checked_at"):
+            return _("Not read back yet (every 10 minutes, or the action “Check webhooks on the store”).")
+        colors = {"active": "#2a7d2a", "paused": "#b36b00"}
+        rows = format_html_join(
+            "",
+            '<tr><td>{}</td><td>{}</td><td style="color:{};font-weight:bold">{}</td><td>{}</td></tr>',
+            (
+                (hook["topic"], hook["id"], colors.get(hook["status"], "#ba2121"), hook["status"],
+                 hook["delivery_url"] if hook["points_here"] or not hook["delivery_url"]
+                 else format_html("{} ({})", hook["delivery_url"], _("not this deployment's URL")))
+                for hook in check.get("webhooks", [])
+            ),
+        )  # fmt: skip
+        checked = timezone.localtime(datetime.fromisoformat(check["checked_at"]))
+        error = format_html('<br><span style="color:#ba2121">{}</span>', check["error"]) if check.get("error") else ""
+        return format_html(
+            "<table><tr><th>{}</th><th>id</th><th>{}</th><th>{}</th></tr>{}</table>{}: {}{}",
+            _("topic"), _("status"), _("delivery URL"), rows or "", _("read back"), checked.strftime("%Y-%m-%d %H:%M"),
+            error,
+        )  # fmt: skip
+
+    @admin.action(description=_("Check webhooks on the store"))
+    def check_webhooks(self, request, queryset) -> None:
+        for store in queryset:
+            state = webhook_status.check(store)
+            if state.get("error"):
+                self.message_user(request, f"{store.name}: {state['error']}", messages.ERROR)
+                continue
+            summary = ", ".join(f"{hook['topic']} {hook['status']}" for hook in state["webhooks"]) or _("none")
+            self.message_user(request, f"{store.name}: {summary}")
+
+    @admin.action(description=_("Re-activate webhooks"))
+    def reactivate_webhooks(self, request, queryset) -> None:
+        for store in queryset:
+            try:
+                ids = webhook_status.reactivate(store)
+            except StoreError as exc:
+                hint = _(" Re-activating needs a read/write key.")
+                self.message_user(request, f"{store.name}: {exc}{hint}", messages.ERROR)
+                continue
+            count = len(ids)
+            text = ngettext("%(count)d webhook re-activated.", "%(count)d webhooks re-activated.", count) % {
+                "count": count
+            }
+            self.message_user(request, f"{store.name}: {text}", messages.SUCCESS if count else messages.INFO)
 
     @admin.action(description=_("Register webhooks"))
     def register_webhooks(self, request, queryset) -> None:
@@ -210,9 +268,16 @@ class StoreAdmin(ListingHealthDisplays, admin.ModelAdmin):
 
     @admin.action(description=_("Test connection"))
     def test_connection(self, request, queryset) -> None:
+        # The same findings as `manage.py check_store`, one line each, under a verdict.
         for store, report in actions.check_connections(queryset):
-            level = messages.SUCCESS if report.ok else messages.ERROR
-            self.message_user(request, f"{store.name}: {report.summary()}", level)
+            if not report.ok:
+                level, verdict = messages.ERROR, _("polls cannot work")
+            elif report.warnings:
+                level, verdict = messages.WARNING, _("polls can work, with warnings")
+            else:
+                level, verdict = messages.SUCCESS, _("polls can work")
+            lines = format_html_join("", "<br>{}", ((line,) for line in report.lines()))
+            self.message_user(request, format_html("{}: {}{}", store.name, verdict, lines), level)
 
     @admin.action(description=_("Poll now"))
     def poll_now(self, request, queryset) -> None:
@@ -318,3 +383,14 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         return format_html_join(
             "", '<p><em>{}</em></p><div style="white-space:pre-wrap;margin-bottom:1em">{}</div>', rows
         )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The webhook inbox: what each store sent, and what became of it."""
+
+    list_display = ["received_at", "store", "topic", "order_id", "status", "attempts", "events_created", "last_error"]
+    list_filter = ["status", "store", "topic"]
+    search_fields = ["order_id"]
+    date_hierarchy = "received_at"
+    list_select_related = ["store"]

@@ -10,6 +10,7 @@ class ShopConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate
 
         from shop import (
+            checks,  # noqa: F401  (registers the shop's rules between settings)
             operations,  # noqa: F401  (registers the shop's health probe, gauges, panels)
             rendering,  # noqa: F401  (registers the order events' renderer)
         )

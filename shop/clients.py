@@ -22,6 +22,7 @@ def config_for(store: Store) -> StoreConfig:
         timeout=settings.SHOP_STORE_TIMEOUT,
         # Its whole history comes every poll: read it as cheaply as completeness allows.
         lean_listing=store.api == Store.Api.REST and store.ignores_modified_after is not None,
+        ca_certificate=store.ca_certificate,
         # Kept when a store moves to another API, but used by MCP adapter stores only.
         rest_key=store.rest_consumer_key if store.api == Store.Api.MCP_ADAPTER else "",
         rest_secret=store.rest_consumer_secret if store.api == Store.Api.MCP_ADAPTER else "",

@@ -3,7 +3,7 @@
 `sync_env_store()` creates or updates it; every `manage.py migrate` runs it (a post_migrate
 receiver of ShopConfig) and so does `manage.py sync_env_store`. The URL decides the API:
 
-    https://shop.example.com/wp-json/woocommerce/mcp           → mcp-legacy (WooCommerce 10.3.6–10.8)
+    https://shop.example.com/wp-json/woocommerce/mcp           → mcp-legacy (WooCommerce 10.3.6 on)
     https://shop.example.com/wp-json/mcp/mcp-adapter-default-server → mcp-adapter (10.9+)
     https://shop.example.com                                   → rest (REST API v3)
 
@@ -87,6 +87,13 @@ def env_store() -> EnvStore | None:
     if missing:
         raise EnvStoreError(f"WOOCOMMERCE_MCP_URL is set but {' and '.join(missing)} not: set both keys")
     base_url, api = api_for(url)
+    if base_url.startswith("http://") and api != Store.Api.REST:
+        # REST over plain http signs with OAuth 1.0a and never sends the secret; MCP sends its key
+        # or application password as is. The admin can still allow that for a store on purpose.
+        raise EnvStoreError(
+            f"WOOCOMMERCE_MCP_URL is plain http: an MCP endpoint gets the key or application password as is, "
+            f"so the environment's store speaks MCP over https only: use https{url.strip()[len('http') :]}"
+        )
     return EnvStore(base_url, api, settings.WOOCOMMERCE_CONSUMER_KEY, settings.WOOCOMMERCE_CONSUMER_SECRET)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from adolf.tls import normalize_pem
 from shop import statuses
 from shop.clients import config_for
-from shop.models import Store
+from shop.models import Store, validate_ca_certificate
 from shop.rules import EVENT_TYPES
 from shop.woocommerce.config import StoreConfigError
 
@@ -87,9 +88,14 @@ class StoreForm(forms.ModelForm):
         model = Store
         fields = [
             "name", "slug", "base_url", "enabled", "api", "consumer_key", "consumer_secret", "rest_consumer_key",
-            "rest_consumer_secret", "query_string_auth", "allow_http", "poll_interval", "first_poll_lookback",
-            "overlap", "event_types", "order_storage", "status_meanings",
+            "rest_consumer_secret", "query_string_auth", "allow_http", "ca_certificate", "poll_interval",
+            "first_poll_lookback", "overlap", "event_types", "order_storage", "status_meanings",
         ]  # fmt: skip
+        widgets = {
+            "ca_certificate": forms.Textarea(
+                attrs={"rows": 6, "cols": 70, "spellcheck": "false", "placeholder": "-----BEGIN CERTIFICATE-----"}
+            )
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -114,6 +120,12 @@ class StoreForm(forms.ModelForm):
         if self.add_prefix("status_meanings") not in self.data:
             return self.instance.status_meanings if self.instance.pk else statuses.default_meanings()
         return self.cleaned_data["status_meanings"]
+
+    def clean_ca_certificate(self) -> str:
+        # Refused here, on its own field, before the settings are checked together in clean().
+        value = normalize_pem(self.cleaned_data.get("ca_certificate") or "")
+        validate_ca_certificate(value)
+        return value
 
     def clean_order_storage(self) -> str:
         # Left out (a scripted post), it is WooCommerce's default for stores since 8.2.
@@ -140,7 +152,7 @@ class StoreForm(forms.ModelForm):
             candidate = Store(
                 **{
                     f: cleaned[f] if f in self.fields else getattr(self.instance, f)
-                    for f in ("base_url", "api", "name", "query_string_auth", "allow_http")
+                    for f in ("base_url", "api", "name", "query_string_auth", "allow_http", "ca_certificate")
                 }
             )
             for name in (*SECRET_FIELDS, *OPTIONAL_SECRET_FIELDS):

@@ -10,7 +10,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from adolf.certificates import CertificateFileError, read_ca_certificates
 from adolf.fields import EncryptedTextField
 from shop import statuses, texts
 from shop.rules import DEFAULT_EVENT_TYPES, EVENT_TYPES, NOTES_EVIDENCE, REFUNDS_EVIDENCE
@@ -23,6 +25,15 @@ def default_event_types() -> list[str]:
 
 def default_poll_interval() -> int:
     return settings.SHOP_POLLING_INTERVAL
+
+
+def validate_ca_certificate(value: str) -> None:
+    """Refuse a CA certificate that cannot work, saying why (adolf.certificates.read_ca_certificates)."""
+    if value and value.strip():
+        try:
+            read_ca_certificates(value)
+        except CertificateFileError as exc:
+            raise ValidationError(str(exc), code="invalid_ca_certificate") from None
 
 
 def new_webhook_token() -> str:
@@ -68,7 +79,19 @@ class Store(models.Model):
     allow_http = models.BooleanField(
         _("allow plain http"),
         default=False,
-        help_text=_("Only for stores without https; requests are then signed with OAuth 1.0a."),
+        help_text=_(
+            "Only for stores without https: REST requests are then signed with OAuth 1.0a. MCP stores need https "
+            "(their credentials would travel in clear), except a store on this machine."
+        ),
+    )
+    ca_certificate = models.TextField(
+        _("CA certificate"),
+        blank=True,
+        validators=[validate_ca_certificate],
+        help_text=_(
+            "For a store whose certificate no public CA signed (a staging store, a company CA): the PEM "
+            "of its CA, or of its own self-signed certificate. Trusted for this store only."
+        ),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     poll_interval = models.PositiveIntegerField(
@@ -153,6 +176,10 @@ class Store(models.Model):
     webhook_deliveries = models.PositiveIntegerField(_("webhook deliveries"), default=0)
     webhook_signature_failures = models.PositiveIntegerField(_("webhook signature failures"), default=0)
     webhook_last_failure_at = models.DateTimeField(_("last signature failure"), null=True, blank=True)
+    # The store's webhooks as last read back (shop.webhook_status): {"checked_at": ISO time,
+    # "error": "", "webhooks": [{"id", "topic", "status", "delivery_url", "registered",
+    # "points_here"}], "alerted": {webhook id: ISO time it was found disabled}}.
+    webhook_check = models.JSONField(_("webhooks on the store"), default=dict, blank=True, editable=False)
 
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask", null=True, blank=True, editable=False, on_delete=models.SET_NULL
@@ -178,7 +205,7 @@ class Store(models.Model):
     # Written only by the webhook receiver and by (un)registering, with update(), likewise.
     WEBHOOK_STATE_FIELDS = frozenset(
         {"webhook_secret", "webhook_ids", "webhook_last_delivery_at", "webhook_deliveries",
-         "webhook_signature_failures", "webhook_last_failure_at"}
+         "webhook_signature_failures", "webhook_last_failure_at", "webhook_check"}
     )  # fmt: skip
 
     def save(self, *args, **kwargs) -> None:
@@ -406,9 +433,15 @@ class MessageTemplate(models.Model):
         errors = {}
         for field in ("title", "message"):
             try:
-                texts.check_template(getattr(self, field) or "", self.language or settings.LANGUAGE_CODE)
+                rendered = texts.check_template(getattr(self, field) or "", self.language or settings.LANGUAGE_CODE)
             except Exception as exc:  # a syntax error, an unknown filter, a filter that raises
                 errors[field] = _("This template does not render: %(error)s") % {"error": exc}
+                continue
+            if field == "title" and not rendered.strip():
+                # A title is a Telegram message's first line, an e-mail's subject, the inbox's link.
+                errors[field] = _(
+                    "This title is empty for the sample order: use variables every order has, like {{ number }}."
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -421,3 +454,48 @@ class MessageTemplate(models.Model):
                 "event_type", "title", "message"
             )
         }
+
+
+class WebhookDelivery(models.Model):
+    """One signed delivery a store sent: the inbox row written before the receiver answers.
+
+    Processed from here (shop.inbox): at once by a task when the broker is up, by the
+    sweeper when it was not; claimed with a conditional update, so a row is worked on by
+    one worker at a time, and a batch of rows can be claimed together.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("webhook inbox", "pending")
+        PROCESSING = "processing", pgettext_lazy("webhook inbox", "processing")
+        DONE = "done", pgettext_lazy("webhook inbox", "done")
+        FAILED = "failed", pgettext_lazy("webhook inbox", "failed")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="webhook_inbox")
+    order_id = models.BigIntegerField(_("order id"))
+    topic = models.CharField(_("topic"), max_length=40)
+    webhook_id = models.BigIntegerField(_("webhook id"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    events_created = models.PositiveIntegerField(_("events"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("received webhook")
+        verbose_name_plural = _("received webhooks")
+        ordering = ["-received_at"]
+        indexes = [
+            # What the sweeper looks for: rows not yet done, by when they are due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_inbox_open",
+                condition=models.Q(status__in=["pending", "processing"]),
+            ),
+            models.Index(fields=["received_at"], name="webhook_inbox_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.topic} #{self.order_id} {self.status}"

@@ -1,4 +1,7 @@
-"""What the shop adds to the operations views: store polling in /health/, /metrics, `shop_status` and /dashboard/."""
+"""What the shop adds to the operations views: store polling in /health/, /metrics, `shop_status` and /dashboard/.
+
+And, at start-up, the shop's counters at zero for every event type, order status and poll error.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +18,21 @@ from django.utils.translation import pgettext_lazy
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from adolf import metrics
 from operations.dashboard import chart, per_hour
 from operations.registry import Component, Line, registry
 from operations.status import iso
-from shop.models import OrderEvent, PollRun, Store
+from shop.locks import LeaseLost
+from shop.models import OrderEvent, PollRun, Store, WebhookDelivery
+from shop.rules import EVENT_TYPES
+from shop.woocommerce.errors import (
+    AuthenticationError,
+    InvalidResponseError,
+    NotFoundError,
+    RateLimitedError,
+    TransientError,
+)
+from shop.woocommerce.orders import CORE_STATUSES
 
 STREAK_WINDOW = 100  # failed polls counted back at most
 
@@ -64,7 +78,9 @@ def check_stores() -> Component:
             since = store.last_success_at or store.created
             overdue.append(f"{store.slug} (no successful poll for {int((now - since).total_seconds() // 60)} min)")
     if overdue:
-        return Component(False, "Polling not running: " + ", ".join(overdue), {"stores": stores})
+        return Component(
+            False, "Polling not running: " + ", ".join(overdue), {"stores": stores}, summary="Polling not running"
+        )
     return Component(True, detail={"stores": stores})
 
 
@@ -95,6 +111,15 @@ class StoreGauges(Collector):
 
 
 registry.gauge(StoreGauges())
+
+# The shop's counters at zero from the first scrape, for every known label value.
+POLL_ERROR_TYPES = [
+    error.__name__
+    for error in (AuthenticationError, NotFoundError, InvalidResponseError, TransientError, RateLimitedError, LeaseLost)
+]
+metrics.start_at_zero(metrics.NOTIFICATIONS_SENT, event_type=EVENT_TYPES)
+metrics.start_at_zero(metrics.POLL_ORDERS, status=CORE_STATUSES)
+metrics.start_at_zero(metrics.POLL_ERRORS, error_type=POLL_ERROR_TYPES)
 
 
 # --- shop_status -------------------------------------------------------------------------
@@ -133,6 +158,9 @@ def describe_stores(stores: list[dict[str, Any]]) -> Iterator[Line]:
             )
         if store["last_error"]:
             yield f"    last error: {store['last_error'].splitlines()[0][:200]}", ""
+        trouble = [f"{hook['topic']} {hook['status']}" for hook in store["webhooks"] if hook["status"] != "active"]
+        if trouble:
+            yield f"    webhooks on the store: {', '.join(trouble)}", "error"
 
 
 def _when(value: str | None) -> str:
@@ -178,6 +206,11 @@ def stores() -> list[dict[str, Any]]:
                 "unpublished_events": OrderEvent.objects.filter(store=store, published_at__isnull=True).count(),
                 "orders_set_aside": store.orders_set_aside,
                 "evidence_waiting": store.evidence_waiting,
+                # As last read back from WooCommerce (shop.webhook_status).
+                "webhooks": [
+                    {"topic": hook["topic"], "status": hook["status"]}
+                    for hook in (store.webhook_check or {}).get("webhooks", [])
+                ],
             }
         )
     return rows
@@ -196,6 +229,25 @@ def unpublished_events() -> dict[str, Any]:
         n=Count("pk"), oldest=Min("detected_at")
     )
     return {"count": unpublished["n"], "oldest": iso(unpublished["oldest"])}
+
+
+def describe_webhook_inbox(inbox: dict[str, Any]) -> Iterator[Line]:
+    """The webhook inbox in one line: what waits (the broker down?) and what was given up."""
+    oldest = f" (oldest {_when(inbox['oldest_waiting'])})" if inbox["waiting"] else ""
+    style = "error" if inbox["waiting"] else ""
+    yield f"Webhook inbox: {inbox['waiting']} waiting{oldest}; {inbox['given_up_24h']} given up in 24 h", style
+
+
+@registry.status_section("webhook_inbox", describe=describe_webhook_inbox)
+def webhook_inbox() -> dict[str, Any]:
+    """Count the webhook deliveries not processed yet and those given up on in the last day."""
+    waiting = WebhookDelivery.objects.filter(status__in=["pending", "processing"]).aggregate(
+        n=Count("pk"), oldest=Min("received_at")
+    )
+    given_up = WebhookDelivery.objects.filter(
+        status="failed", processed_at__gte=timezone.now() - timedelta(hours=24)
+    ).count()
+    return {"waiting": waiting["n"], "oldest_waiting": iso(waiting["oldest"]), "given_up_24h": given_up}
 
 
 # --- /dashboard/ ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from adolf import metrics
+from adolf.redaction import redact
 from shop import alerts, evidence, locks
 from shop.clients import client_for
 from shop.detection import PageResult, record_page
@@ -159,6 +160,7 @@ def _failed(store: Store, run: PollRun, exc: Exception) -> None:
     message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, StoreError) else str(exc)
     if isinstance(exc, InvalidResponseError) and exc.sample:
         message += f"\nsample: {exc.sample}"
+    message = redact(message)
     with transaction.atomic():
         Store.objects.filter(pk=store.pk, failing_since__isnull=True).update(failing_since=timezone.now())
         Store.objects.filter(pk=store.pk).update(last_error=message[:2000])

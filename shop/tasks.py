@@ -14,20 +14,26 @@ from kombu.exceptions import OperationalError
 
 from adolf.logs import log_context
 from adolf.retry import backoff_delay
-from shop import evidence, polling, webhooks
+from shop import evidence, inbox, polling, webhook_status
 from shop.models import OrderEvent, OrderState, PollRun, Store
 from shop.publishing import publish_events, unpublished_event_ids
 from shop.woocommerce.errors import RateLimitedError, TransientError
 
 logger = logging.getLogger(__name__)
 
-# The seed's error table: transient trouble retried 3 times with backoff capped at 300 s;
-# a rate limit waits Retry-After (60 s when the store does not say).
+# The seed's error table: transient trouble retried 3 times with backoff capped at 300 s
+# (TASK_RETRY_MAX_COUNTDOWN_SECONDS); a rate limit waits Retry-After (60 s when the store
+# does not say), within the same cap.
 POLL_MAX_RETRIES = 3
-POLL_BACKOFF_CAP = 300
 RATE_LIMIT_DEFAULT_WAIT = 60
 # Seconds between two batches of evidence reads of one store.
 EVIDENCE_PAUSE = 1
+
+
+def backoff(retries: int) -> float:
+    """Return the seconds to wait before retrying a poll or re-fetch that failed transiently `retries` times."""
+    cap = settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS
+    return backoff_delay(retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=cap)
 
 
 @shared_task(name="shop.poll_orders", bind=True, max_retries=POLL_MAX_RETRIES)
@@ -49,10 +55,9 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
         return {"skipped": str(exc)}
     except RateLimitedError as exc:
         wait = exc.retry_after if exc.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
-        raise self.retry(exc=exc, countdown=min(wait, POLL_BACKOFF_CAP)) from None
+        raise self.retry(exc=exc, countdown=min(wait, settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS)) from None
     except TransientError as exc:
-        countdown = backoff_delay(self.request.retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=POLL_BACKOFF_CAP)
-        raise self.retry(exc=exc, countdown=countdown) from None
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from None
     if run.outcome == PollRun.Outcome.PARTIAL:
         # A long backlog: read on at once rather than at the next beat tick.
         poll_orders.delay(store_id=store_id, trigger=trigger)
@@ -85,22 +90,22 @@ def resolve_evidence(store_id: int) -> dict:
             "due": resolution.due}  # fmt: skip
 
 
-@shared_task(name="shop.process_webhook", bind=True, max_retries=POLL_MAX_RETRIES)
-def process_webhook(self, store_id: int, order_id: int, topic: str = "") -> dict:
-    """Re-fetch the order a webhook named and record it as a poll would."""
-    try:
-        event_ids = webhooks.refetch(store_id, order_id, topic)
-    except Store.DoesNotExist:
-        return {"skipped": "the store is gone"}
-    except RateLimitedError as exc:
-        wait = exc.retry_after if exc.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
-        raise self.retry(exc=exc, countdown=min(wait, POLL_BACKOFF_CAP)) from None
-    except TransientError as exc:
-        countdown = backoff_delay(self.request.retries + 1, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=POLL_BACKOFF_CAP)
-        raise self.retry(exc=exc, countdown=countdown) from None
-    if event_ids:
-        enqueue_notifications(event_ids)
-    return {"order": order_id, "events": len(event_ids)}
+@shared_task(name=inbox.PROCESS_TASK)
+def process_webhooks(delivery_ids: list[int]) -> dict[str, int]:
+    """Re-fetch the orders of received webhook deliveries and record them as a poll would."""
+    return inbox.process(delivery_ids, on_events=enqueue_notifications)
+
+
+@shared_task(name="shop.sweep_webhooks")
+def sweep_webhooks() -> dict[str, int]:
+    """Hand webhook deliveries no task carries (the broker was down, a worker died) to the workers."""
+    return inbox.sweep()
+
+
+@shared_task(name="shop.check_webhooks")
+def check_webhooks() -> dict[str, int]:
+    """Read back every store's webhooks from WooCommerce; alert once on each one found disabled."""
+    return webhook_status.check_all()
 
 
 def enqueue_notifications(event_ids: list[int]) -> None:
@@ -154,7 +159,7 @@ def prunable_states(now):
 
 @shared_task(name="shop.prune_history")
 def prune_history() -> dict:
-    """Forget orders unchanged for the retention period and old poll runs; events stay, their order data not.
+    """Forget unchanged orders, old poll runs and webhook deliveries, and old events' order data; events stay.
 
     An event's snapshot (customer name, e-mail, phone, note, items) is kept as long as
     notifications are (NOTIFICATION_RETENTION_DAYS); the event itself stays, as the memory
@@ -170,4 +175,7 @@ def prune_history() -> dict:
         .exclude(snapshot={})
         .update(snapshot={})
     )
-    return {"order_states": states, "poll_runs": runs, "event_snapshots": snapshots}
+    return {
+        "order_states": states, "poll_runs": runs, "event_snapshots": snapshots,
+        "webhook_deliveries": inbox.prune(now),
+    }  # fmt: skip

@@ -82,7 +82,7 @@ ENGINE = Engine(autoescape=False, string_if_invalid="")
 def snapshot_of(order) -> dict:
     """Return what a notification about the order needs, as plain JSON.
 
-    Shape: number, status, total, currency, refunded_total (money as strings), customer,
+    Shape: number, status, total, currency, refunded_total (refunded_amount; money as strings), customer,
     email, phone, payment_method (its title), payment_method_id, shipping_method, city,
     customer_note, items (the count), line_items ([{name, quantity, variation, total}], at most
     MAX_SNAPSHOT_ITEMS). Texts are decoded (shop.woocommerce.orders).
@@ -92,7 +92,7 @@ def snapshot_of(order) -> dict:
         "status": order.status,
         "total": str(order.total),
         "currency": order.currency,
-        "refunded_total": str(order.refunded_total),
+        "refunded_total": str(refunded_amount(order)),
         "customer": order.customer_name,
         "email": getattr(order, "email", ""),
         "phone": getattr(order, "phone", ""),
@@ -104,9 +104,23 @@ def snapshot_of(order) -> dict:
         "items": getattr(order, "line_items_count", 0),
         "line_items": [
             {"name": item.name, "quantity": item.quantity, "variation": item.variation, "total": str(item.total)}
-            for item in order.line_items[:MAX_SNAPSHOT_ITEMS]
+            for item in getattr(order, "line_items", ())[:MAX_SNAPSHOT_ITEMS]
         ],
     }
+
+
+def refunded_amount(order) -> Decimal:
+    """Return how much of the order is refunded, as a positive amount, for staff to read.
+
+    The sum of its refunds; but an order in the status `refunded` is refunded in full even
+    when it carries no refunds (the MCP adapter's thin orders have none): in WooCommerce
+    a full refund moves the order there, and setting the status by hand refunds the rest
+    (wc_order_fully_refunded, woocommerce/includes/wc-order-functions.php).
+    """
+    refunded = order.refunded_total
+    if order.status == "refunded" and not refunded:
+        return order.total
+    return refunded
 
 
 def money(amount: object, currency: str, language: str) -> str:
@@ -191,10 +205,10 @@ def render_source(title: str, message: str, context: dict[str, Any]) -> Text:
     return Text(re.sub(r"[ \t\r\n]+", " ", rendered_title).strip()[:255], _tidy(rendered_message))
 
 
-def check_template(source: str, language: str) -> None:
-    """Compile and render a template against the sample order; raise whatever it raises."""
+def check_template(source: str, language: str) -> str:
+    """Compile and render a template against the sample order; return the text, raise whatever it raises."""
     with translation.override(language):
-        compile_template(source).render(Context(context_for(SAMPLE_DATA, language), autoescape=False))
+        return compile_template(source).render(Context(context_for(SAMPLE_DATA, language), autoescape=False))
 
 
 def default_text(event_type: str, language: str) -> tuple[str, str]:
@@ -215,16 +229,21 @@ def render_event(
 ) -> Text:
     """Render one order event's text with the given templates ({event type: (title, message)}).
 
-    A template that fails to render falls back to the default text: staff always read something.
+    A template that fails to render falls back to the default text, and a title that comes
+    out empty for this order (a variable it lacks) to the default title: staff always read
+    something, under a title.
     """
     with translation.override(language):
         context = context_for(data, language, notification_url=url)
         default = default_text(event_type, language)
         try:
-            return render_source(*templates.get(event_type, default), context)
+            text = render_source(*templates.get(event_type, default), context)
         except Exception:
             logger.exception("message template of %s (%s) failed; using the default", event_type, language)
             return render_source(*default, context)
+        if not text.title:
+            text = Text(render_source(default[0], "", context).title, text.message)
+        return text
 
 
 # A made-up order that uses every variable: templates are checked and previewed against it.

@@ -1,10 +1,12 @@
-"""Receive WooCommerce webhooks: verify, accept, and re-fetch the order they point at.
+"""Receive WooCommerce webhooks: read and verify, find the order id, and re-fetch the order it points at.
 
 A webhook is a hint, not a record: WooCommerce renders its body when the delivery runs,
-coalesces, delays and loses deliveries, and never retries. So the receiver only checks the
-signature and hands the order id on; `refetch` reads the order from the store and records
-it through the same `record_page` as polling, whose dedupe keys make a webhook and a poll
-seeing one change yield one event. Polling stays the source of truth.
+coalesces, delays and loses deliveries, and never retries; it disables a webhook after a
+run of non-2xx answers. So the receiver checks the signature, reads the order id and
+records the delivery in the inbox (shop.inbox), answering 2xx whenever it can; `refetch`
+later reads the order from the store and records it through the same `record_page` as
+polling, whose dedupe keys make a webhook and a poll seeing one change yield one event.
+Polling stays the source of truth.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from django.db.models import F
 from django.utils import timezone
@@ -37,6 +40,9 @@ TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored")
 PING = re.compile(rb"^webhook_id=\d{1,20}$")
 SIGNATURE_HEADER = "X-WC-Webhook-Signature"
 TOPIC_HEADER = "X-WC-Webhook-Topic"
+WEBHOOK_ID_HEADER = "X-WC-Webhook-ID"
+# The body is read in pieces of this size, each fed to the HMAC as it arrives.
+CHUNK_BYTES = 64 * 1024
 
 
 class WebhookRejected(Exception):
@@ -49,10 +55,21 @@ class WebhookRejected(Exception):
 
 @dataclass(frozen=True)
 class Accepted:
-    """A verified delivery: the order to re-fetch (None for the creation ping)."""
+    """A verified delivery: the order to re-fetch, or why it asks for nothing.
+
+    order_id None and `ignored` empty: WooCommerce's creation ping. `ignored` set: a
+    correctly signed delivery that names no order (another topic, an unreadable body),
+    answered 2xx all the same, since refusing it would only earn the webhook a strike.
+    """
 
     order_id: int | None
     topic: str = ""
+    ignored: str = ""
+    webhook_id: int | None = None
+
+
+class Readable(Protocol):
+    def read(self, size: int) -> bytes: ...
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -60,47 +77,79 @@ def sign(secret: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def signature_matches(secret: str, body: bytes, signature: str) -> bool:
-    """Compare a delivery's signature with ours in constant time."""
-    return hmac.compare_digest(sign(secret, body).encode(), signature.strip().encode())
+def read_signed(stream: Readable, secret: str, limit: int) -> tuple[bytearray, str]:
+    """Read a body of at most `limit` bytes, signing it as it arrives; return it and its signature.
+
+    One copy of the body is held: each piece goes into the HMAC and onto the buffer. Raises
+    WebhookRejected (413) past the limit.
+    """
+    mac = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+    body = bytearray()
+    while chunk := stream.read(CHUNK_BYTES):
+        body += chunk
+        if len(body) > limit:
+            raise WebhookRejected(413, "too_large", f"The body exceeds {limit} bytes.")
+        mac.update(chunk)
+    return body, base64.b64encode(mac.digest()).decode()
 
 
-def is_ping(headers: Mapping[str, str], body: bytes) -> bool:
+def is_ping(headers: Mapping[str, str], body: bytes | bytearray) -> bool:
     """Tell WooCommerce's creation ping (`webhook_id=N`, unsigned) from a delivery."""
-    return SIGNATURE_HEADER not in headers and bool(PING.match(body.strip()))
+    return SIGNATURE_HEADER not in headers and bool(PING.match(bytes(body[:64]).strip()))
 
 
-def verify(store: Store, headers: Mapping[str, str], body: bytes) -> Accepted:
-    """Check one delivery to `store`; return what it asks for or raise WebhookRejected.
+def order_id_of(payload: Any) -> int | None:
+    """Return the order id of a delivery's body, in either shape WooCommerce sends, or None.
 
-    Signature failures are counted on the store (with F(), beside polling's own writes).
+    REST API v3 (webhook API version wp_api_v3): the order object, id at `id`; a deletion
+    is `{"id": N}`. Legacy v3 (legacy_v3, webhooks made before WooCommerce 3.0 and kept
+    since): `{"order": {...}}`, id at `order.id`.
+    """
+    if isinstance(payload, dict) and "id" not in payload and isinstance(payload.get("order"), dict):
+        payload = payload["order"]
+    order_id = payload.get("id") if isinstance(payload, dict) else None
+    if isinstance(order_id, bool) or not isinstance(order_id, int) or not 0 < order_id < 2**63:
+        return None
+    return order_id
+
+
+def verify(store: Store, headers: Mapping[str, str], body: bytes | bytearray, signature: str) -> Accepted:
+    """Check one delivery to `store` given its body's signature (read_signed); return what it asks for.
+
+    Raises WebhookRejected (401) for a missing or wrong signature; counts signature
+    failures and accepted deliveries on the store (with F(), beside polling's own writes).
     """
     if is_ping(headers, body):
         return Accepted(order_id=None)
-    signature = headers.get(SIGNATURE_HEADER, "")
-    if not store.webhook_secret or not signature or not signature_matches(store.webhook_secret, body, signature):
+    sent = headers.get(SIGNATURE_HEADER, "")
+    if not store.webhook_secret or not sent or not hmac.compare_digest(signature.encode(), sent.strip().encode()):
         Store.objects.filter(pk=store.pk).update(
             webhook_signature_failures=F("webhook_signature_failures") + 1, webhook_last_failure_at=timezone.now()
         )
-        reason = "missing" if not signature else "wrong"
+        reason = "missing" if not sent else "wrong"
         if not store.webhook_secret:
             reason = "unverifiable: no webhook secret is set for this store"
         logger.warning("webhook store=%s rejected: signature %s", store.slug, reason)
         raise WebhookRejected(401, "bad_signature", f"The X-WC-Webhook-Signature is {reason}.")
     topic = headers.get(TOPIC_HEADER, "")
     if topic not in TOPICS:
-        raise WebhookRejected(400, "unsupported_topic", f"Topic {topic[:60]!r} is not one of: {', '.join(TOPICS)}.")
+        return _ignored(store, topic, f"topic {topic[:60]!r} is not one of: {', '.join(TOPICS)}")
     try:
-        payload = json.loads(body)
+        order_id = order_id_of(json.loads(body))
     except (ValueError, UnicodeDecodeError):
-        raise WebhookRejected(400, "malformed_body", "The body is not JSON.") from None
-    order_id = payload.get("id") if isinstance(payload, dict) else None
-    if isinstance(order_id, bool) or not isinstance(order_id, int) or not 0 < order_id < 2**63:
-        raise WebhookRejected(400, "malformed_body", "The body is not an order: it has no positive integer `id`.")
+        return _ignored(store, topic, "the body is not JSON")
+    if order_id is None:
+        return _ignored(store, topic, "the body names no order (no positive integer id or order.id)")
     Store.objects.filter(pk=store.pk).update(
         webhook_last_delivery_at=timezone.now(), webhook_deliveries=F("webhook_deliveries") + 1
     )
-    return Accepted(order_id=order_id, topic=topic)
+    raw_id = headers.get(WEBHOOK_ID_HEADER, "")
+    return Accepted(order_id=order_id, topic=topic, webhook_id=int(raw_id) if raw_id.isdigit() else None)
+
+
+def _ignored(store: Store, topic: str, reason: str) -> Accepted:
+    logger.warning("webhook store=%s ignored: %s", store.slug, reason)
+    return Accepted(order_id=None, topic=topic, ignored=reason)
 
 
 def window_start(store: Store, now: datetime) -> datetime:

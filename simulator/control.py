@@ -8,7 +8,10 @@ POST /_simulator/orders/<id>/poison {field: value, ...} serve these fields as gi
 POST /_simulator/behaviour {"page_cap", "ignores_modified_after"}  how the order query bends
 POST /_simulator/faults {"kind", "times", "path", ...}  inject a fault (see store.Fault)
 POST /_simulator/clock {"offset_seconds"}               shift the store's clock
+POST /_simulator/host {"strips_authorization", "redirect_to"}  the host's habits (see SimulatedStore)
 POST /_simulator/mcp/expire                             drop every MCP session
+POST /_simulator/webhooks/<id> {"status", "api_version"} disable a webhook (as WooCommerce does after
+                                                        repeated failures) or send legacy bodies
 GET  /_simulator/state                                  counts of orders, webhooks, deliveries, requests
 """
 
@@ -26,6 +29,7 @@ from simulator.store import Fault, SimulatedStore
 from simulator.webhooks import WebhookHub
 
 ORDER_ACTION = re.compile(r"^/orders/(\d+)/(status|refunds|touch|poison)$")
+WEBHOOK = re.compile(r"^/webhooks/(\d+)$")
 FAULT_FIELDS = set(Fault.__dataclass_fields__)
 
 
@@ -85,6 +89,16 @@ def handle_control(
     if path == "/clock":
         store.set_clock_offset(float(data.get("offset_seconds", 0)))
         return Reply(200, {"clock": store.now().isoformat()})
+    if match := WEBHOOK.match(path):
+        changes = {name: data[name] for name in ("status", "api_version") if name in data}
+        return Reply(200, hub.render(hub.update(int(match[1]), changes)))
+    if path == "/host":
+        with store.lock:
+            if "strips_authorization" in data:
+                store.strips_authorization = bool(data["strips_authorization"])
+            if "redirect_to" in data:
+                store.redirect_to = str(data["redirect_to"] or "").rstrip("/")
+            return Reply(200, {"strips_authorization": store.strips_authorization, "redirect_to": store.redirect_to})
     if path == "/mcp/expire":
         for endpoint in mcp_endpoints:
             endpoint.expire_sessions()

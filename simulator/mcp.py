@@ -191,12 +191,20 @@ class McpEndpoint:
             return user
         if not self.store.mcp_enabled:
             raise no_route()
+        # WooCommerce's WooCommerceRestTransport::validate_request(), in its order and words.
         if not self.store.https:
-            raise ApiError(403, "insecure_connection", "MCP requires HTTPS.")
-        key, _, secret = headers.get("X-MCP-API-Key", "").partition(":")
-        found = self.store.authenticate_key(key)
-        if found is None or not hmac.compare_digest(found.secret, secret):
-            raise ApiError(401, "invalid_api_key", "Invalid API key.")
+            raise ApiError(403, "insecure_transport", "HTTPS is required for MCP requests.")
+        api_key = headers.get("X-MCP-API-Key", "")
+        if not api_key:
+            raise ApiError(
+                401, "missing_api_key", "X-MCP-API-Key header required. Format: consumer_key:consumer_secret"
+            )
+        if ":" not in api_key:
+            raise ApiError(401, "invalid_api_key", "X-MCP-API-Key must be in format consumer_key:consumer_secret")
+        key, _, secret = api_key.partition(":")
+        found = self.store.authenticate_key(key.strip())
+        if found is None or not hmac.compare_digest(found.secret, secret.strip()):
+            raise ApiError(401, "authentication_failed", "Authentication failed.")
         return key
 
     def _application_password(self, headers: dict[str, str]) -> str | None:

@@ -4,9 +4,14 @@
         server.store.create_order(status="processing")
         client = build_client(server.config())
 
+Without a certificate it speaks plain http and stands in for an https store behind a
+TLS-terminating proxy; given `certfile` / `keyfile` (PEM) it serves real TLS with them,
+so clients meet self-signed, expired or wrong-host certificates as they would in the field.
+
 Faults injected into the store are served here, at the HTTP level, so the clients meet
 them as they would meet a failing host: status codes, slowness, garbage, cut-off bodies,
-dropped connections.
+dropped connections; and so are the host's habits (`SimulatedStore.strips_authorization`,
+`redirect_to`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import email.utils
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -47,7 +53,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         simulated = self.server.owner
-        fault = simulated.store.take_fault(self.path) if not self.path.startswith("/_simulator") else None
+        control = self.path.startswith("/_simulator")
+        if simulated.store.redirect_to and not control:
+            # A host that sends every visitor elsewhere (https://www.…), path and query kept.
+            self._send(Reply(301, b"", {"Location": simulated.store.redirect_to + self.path}), b"")
+            return
+        fault = simulated.store.take_fault(self.path) if not control else None
         if fault and fault.kind == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -57,6 +68,9 @@ class _Handler(BaseHTTPRequestHandler):
         reply = _fault_reply(fault) if fault and fault.kind in ("status", "rate_limit", "unauthorized") else None
         if reply is None:
             headers = {name: value for name, value in self.headers.items()}
+            if simulated.store.strips_authorization and not control:
+                # Apache with PHP as CGI/FastCGI drops the header unless told to pass it on.
+                headers = {name: value for name, value in headers.items() if name.lower() != "authorization"}
             target = _without_offset(self.path) if fault and fault.kind == "ignore_offset" else self.path
             reply = simulated.router.dispatch(self.command, target, headers, body)
         payload = reply.encoded()
@@ -67,21 +81,26 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(reply.body[: max(0, len(reply.body) - fault.drop)]).encode()
         if fault and fault.kind == "bad_item" and reply.is_list_page:
             payload = json.dumps([{"status": "pending", "total": "1.00"}, *reply.body]).encode()
+        if fault and fault.kind in ("no_totals", "wrong_totals"):
+            # A proxy that passes only the headers it knows; a caching plugin that counts another query.
+            for name in ("X-WP-Total", "X-WP-TotalPages"):
+                if fault.kind == "no_totals":
+                    reply.headers.pop(name, None)
+                elif name in reply.headers:
+                    reply.headers[name] = "1"
+        self._send(reply, payload, truncate=bool(fault and fault.kind == "truncate"))
+
+    def _send(self, reply: Reply, payload: bytes, *, truncate: bool = False) -> None:
         declared = len(payload)
-        if fault and fault.kind == "truncate":
+        if truncate:
             payload = payload[: len(payload) // 2]
         try:
             self.send_response_only(reply.status)
-            self.send_header("Date", email.utils.format_datetime(simulated.store.now(), usegmt=True))
+            self.send_header("Date", email.utils.format_datetime(self.server.owner.store.now(), usegmt=True))
             for name, value in reply.headers.items():
-                if fault and fault.kind in ("no_totals", "wrong_totals") and name in ("X-WP-Total", "X-WP-TotalPages"):
-                    # A proxy that passes only the headers it knows; a caching plugin that counts another query.
-                    value = "1" if fault.kind == "wrong_totals" else ""
-                    if not value:
-                        continue
                 self.send_header(name, value)
             self.send_header("Content-Length", str(declared))
-            if fault and fault.kind == "truncate":
+            if truncate:
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.end_headers()
@@ -119,6 +138,25 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     owner: StoreServer
+    tls: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        if self.tls is None:
+            return sock, address
+        # The handshake runs in the request's thread (finish_request), so a client that
+        # stalls or refuses the certificate never holds up the accepting loop.
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.settimeout(10)
+                request.do_handshake()
+                request.settimeout(None)
+            except (ssl.SSLError, OSError):
+                return  # the client refused our certificate, as a test may want it to
+        super().finish_request(request, client_address)
 
 
 class StoreServer:
@@ -131,14 +169,21 @@ class StoreServer:
         host: str = "127.0.0.1",
         port: int = 0,
         verbose: bool = False,
+        certfile: str | None = None,
+        keyfile: str | None = None,
         **hub_options: Any,
     ) -> None:
         self.store = store or SimulatedStore()
         self.verbose = verbose
         self._server = _Server((host, port), _Handler)
         self._server.owner = self
+        if certfile:
+            self._server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._server.tls.load_cert_chain(certfile, keyfile)
+            self.store.https = True
         bound_host, bound_port = self._server.server_address[:2]
-        self.store.base_url = f"http://{bound_host}:{bound_port}"
+        scheme = "https" if certfile else "http"
+        self.store.base_url = f"{scheme}://{bound_host}:{bound_port}"
         self.hub = WebhookHub(self.store, **hub_options)
         self.router = Router(self.store, self.hub, stats=self.stats)
         # What was asked of the store (not counting /_simulator/): paths in order, and the
@@ -193,7 +238,7 @@ class StoreServer:
             key, secret = pair.key, pair.secret
         key, secret = options.pop("key", key), options.pop("secret", secret)
         options.setdefault("allow_http", True)
-        if self.store.https:
+        if self.store.https and not self.url.startswith("https://"):
             # The simulator stands in for an https store behind a TLS-terminating proxy (REST,
             # and an MCP store's REST keys, authenticate with Basic auth there).
             options.setdefault("auth", "basic")

@@ -70,6 +70,10 @@ class SimulatedStore:
     https: bool = True
     rest_enabled: bool = True
     woocommerce_active: bool = True
+    # The host's habits: an Apache/CGI host that drops the Authorization header, and one that
+    # answers every request with a 301 to another address (https://www.… for https://…).
+    strips_authorization: bool = False
+    redirect_to: str = ""
     # WordPress's Settings → General → Timezone: the local dates of payloads, and how a
     # request's dates without an offset are read.
     timezone: str = "Europe/Moscow"

@@ -5,8 +5,10 @@ must be answered with exactly 200 — WooCommerce's admin screen refuses the web
 otherwise, while its REST controller creates it and ignores the ping's outcome
 (`strict_ping=False` behaves so); the body is rendered when the delivery runs,
 not when the event happened; deliveries for one order are coalesced within a window;
-nothing is retried; seven failures in a row disable the webhook. Loss is configurable, and so
-are the late and the doubled deliveries that Action Scheduler produces under load.
+nothing is retried; seven failures in a row disable the webhook (WC_Webhook::failed_delivery
+disables once the count of failures before this one exceeds 5). Loss is configurable, and so
+are the late and the doubled deliveries that Action Scheduler produces under load. A webhook
+of API version legacy_v3 sends the legacy body, the order wrapped as `{"order": {...}}`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from simulator.store import SimulatedStore
 TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored")
 DISABLE_AFTER_FAILURES = 7
 PING_FAILED = "woocommerce_rest_webhook_ping_failed"
+API_VERSIONS = ("wp_api_v3", "legacy_v3")
 
 
 @dataclass
@@ -45,6 +48,7 @@ class SimWebhook:
     created: datetime
     status: str = "active"
     failures: int = 0
+    api_version: str = "wp_api_v3"
 
 
 @dataclass
@@ -152,12 +156,16 @@ class WebhookHub:
             raise ApiError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.") from None
 
     def update(self, webhook_id: int, changes: dict[str, Any]) -> SimWebhook:
-        """Change a webhook's name, status, secret or delivery URL; reactivating resets its failures."""
+        """Change a webhook's name, status, secret, delivery URL or API version; reactivating resets its failures."""
         with self._cond:
             webhook = self.get(webhook_id)
             status = changes.get("status", webhook.status)
             if status not in ("active", "paused", "disabled"):
                 raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): status")
+            api_version = str(changes.get("api_version", webhook.api_version))
+            if api_version not in API_VERSIONS:
+                raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): api_version")
+            webhook.api_version = api_version
             if status == "active" and webhook.status != "active":
                 webhook.failures = 0
             webhook.status = status
@@ -184,6 +192,7 @@ class WebhookHub:
             "event": event,
             "hooks": [f"woocommerce_{event}_order"],
             "delivery_url": webhook.delivery_url,
+            "api_version": webhook.api_version,
             "date_created": wc_date(self.store.local(webhook.created)),
             "date_created_gmt": wc_date(webhook.created),
             "date_modified": wc_date(self.store.local(webhook.created)),
@@ -255,6 +264,8 @@ class WebhookHub:
                 if order is None or pending.topic == "order.deleted"
                 else self.store.render(order)  # rendered now: it may be newer than the event
             )
+        if webhook.api_version == "legacy_v3" and pending.topic != "order.deleted":
+            payload = {"order": payload}  # a deletion is {"id": N} whatever the version (WC_Webhook::build_payload)
         body = json.dumps(payload).encode()
         resource, event = pending.topic.split(".")
         headers = {

@@ -46,9 +46,9 @@ def test_a_failure_is_tried_once_even_when_the_url_asks_apprise_to_retry_then_ou
     assert len(server.received) == 2
 
 
-def test_a_url_apprise_does_not_understand_is_a_permanent_error_that_disables_the_channel():
+def test_a_url_apprise_does_not_understand_disables_the_channel():
     delivery = DeliveryFactory(channel=apprise_channel("nosuchservice://token@somewhere"))
-    assert deliver(delivery.pk) == "failed"
+    assert deliver(delivery.pk) == "held"
     delivery = reload(delivery)
     assert delivery.channel.enabled is False
     assert delivery.channel.disabled_reason == "Apprise does not understand the channel's URL"

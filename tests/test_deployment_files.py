@@ -22,7 +22,7 @@ LONG_RUNNING = ("postgres", "redis", "web", "worker", "beat", "flower")
 
 def settings_variables() -> set[str]:
     source = (ROOT / "adolf" / "settings.py").read_text()
-    return set(re.findall(r'env_(?:str|bool|int|list|required)\(\s*"([A-Z_]+)"', source))
+    return set(re.findall(r'env_(?:str|bool|int|list|required|url)\(\s*"([A-Z_]+)"', source))
 
 
 def documented_variables() -> set[str]:

@@ -23,16 +23,17 @@ def publish_order(**overrides):
 def test_it_records_the_notification_and_one_delivery_per_matching_channel(django_capture_on_commit_callbacks):
     everything = ChannelFactory()
     ChannelFactory(min_level="error")
-    ChannelFactory(enabled=False)
+    disabled = ChannelFactory(enabled=False)
 
     with django_capture_on_commit_callbacks() as callbacks:
         notification = publish_order()
 
     assert notification.title == "Новый заказ"
     assert notification.data == {"store": "main", "total": "2490"}
-    assert list(notification.deliveries.values_list("channel_id", "status", "attempts")) == [
-        (everything.pk, "pending", 0)
-    ]
+    assert set(notification.deliveries.values_list("channel_id", "status", "attempts")) == {
+        (everything.pk, "pending", 0),
+        (disabled.pk, "held", 0),  # kept for it until it is enabled again
+    }
     assert len(callbacks) == 1  # the dispatch, queued for after the commit
 
 

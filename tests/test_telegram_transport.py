@@ -105,20 +105,21 @@ def test_a_server_error_is_retried_then_succeeds(telegram):
         (error(401, "Unauthorized"), "Telegram answered HTTP 401: Unauthorized"),
     ],
 )
-def test_it_disables_the_channel_on_a_permanent_error_and_shows_why(telegram, reply, reason):
+def test_it_disables_the_channel_when_the_chat_or_the_bot_is_gone_and_shows_why(telegram, reply, reason):
     telegram.then(reply)
     channel = telegram_channel()
     first, second = DeliveryFactory(channel=channel), DeliveryFactory(channel=channel)
 
-    assert deliver(first.pk) == "failed"
+    assert deliver(first.pk) == "held"
     first = reload(first)
     assert first.channel.enabled is False
     assert first.channel.disabled_reason == reason
     assert BOT_TOKEN not in first.channel.last_error
 
-    # Nothing more goes to a disabled channel.
-    assert deliver(second.pk) == "failed"
-    assert reload(second).last_error == f"The channel is disabled: {reason}"
+    # Nothing more goes to a disabled channel: what was waiting is kept for it, untried.
+    assert reload(second).status == "held"
+    assert deliver(second.pk) is None
+    assert (reload(second).attempts, reload(second).last_error) == (0, "")
     assert len(telegram.received) == 1
 
 

@@ -12,6 +12,7 @@ from django.test import override_settings
 from notifications.dispatch import deliver
 from notifications.transports.webhook.transport import sign
 from tests.factories.notifications import WEBHOOK_SECRET, DeliveryFactory, NotificationFactory, webhook_channel
+from tests.support.certificates import issue, tls_store
 from tests.support.deliveries import make_due, reload
 from tests.support.loopback import LoopbackServer, Reply
 
@@ -72,10 +73,10 @@ def test_a_slow_receiver_times_out_and_the_delivery_waits_for_a_retry():
     assert reload(delivery).last_error == "Webhook: no answer (ReadTimeout)"
 
 
-def test_a_redirect_is_not_followed_and_counts_as_a_permanent_error():
+def test_a_redirect_is_not_followed_and_disables_the_channel_whose_url_moved():
     with LoopbackServer(Reply(302, headers={"Location": "http://127.0.0.1:1/elsewhere"})) as server:
         delivery = DeliveryFactory(channel=webhook_channel(server.url))
-        assert deliver(delivery.pk) == "failed"
+        assert deliver(delivery.pk) == "held"
     assert len(server.received) == 1
     delivery = reload(delivery)
     assert delivery.channel.enabled is False
@@ -85,11 +86,27 @@ def test_a_redirect_is_not_followed_and_counts_as_a_permanent_error():
 def test_it_disables_the_channel_on_410_and_names_no_url_in_the_reason():
     with LoopbackServer(Reply(410)) as server:
         delivery = DeliveryFactory(channel=webhook_channel(f"{server.url}/hooks/T000/B000/secret-token"))
-        assert deliver(delivery.pk) == "failed"
+        assert deliver(delivery.pk) == "held"
     delivery = reload(delivery)
-    assert delivery.status == "failed"
+    assert delivery.status == "held"
     assert delivery.channel.disabled_reason == delivery.last_error == "Webhook answered HTTP 410"
     assert "secret-token" not in delivery.channel.last_error
+
+
+def test_a_refused_certificate_disables_the_channel_naming_the_problem_not_the_url(tmp_path):
+    with tls_store(issue(None), tmp_path) as endpoint:
+        delivery = DeliveryFactory(channel=webhook_channel(f"{endpoint.url}/hooks/secret-token"))
+        assert deliver(delivery.pk) == "held"  # kept for the channel until its certificate is fixed
+    delivery = reload(delivery)
+    assert delivery.channel.enabled is False
+    assert (
+        delivery.channel.disabled_reason
+        == delivery.last_error
+        == (
+            "Webhook: TLS: the certificate of 127.0.0.1 is self-signed, so nothing vouches for it — give that "
+            "certificate to SSL_CERT_FILE (or the OS trust store), or give the server a certificate from a public CA"
+        )
+    )
 
 
 @override_settings(NOTIFICATION_MAX_ATTEMPTS=3)

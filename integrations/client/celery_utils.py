@@ -15,6 +15,10 @@ Configuration, from the environment: REDIS_HOST (default "redis"), REDIS_PORT (6
 REDIS_DB (0), REDIS_PASSWORD (none). Point them at the Redis database ADOLF uses as its
 broker (ADOLF's CELERY_BROKER_URL / REDIS_URL).
 
+The longest countdown or eta ADOLF accepts depends on its settings; its workers write it
+to the Redis key `adolf:limits`, and this client reads it there before publishing a delayed
+task (DEFAULT_MAX_DELAY_SECONDS until a worker has written it).
+
 Guide: docs/microservices.md in the ADOLF repository.
 """
 
@@ -26,6 +30,7 @@ import json
 import os
 import re
 import socket
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -37,7 +42,7 @@ from redis.retry import Retry
 # datetime.UTC is Python 3.11+; this file also serves services still on 3.10.
 UTC = timezone.utc  # noqa: UP017
 
-__all__ = ["InvalidTask", "TaskPublishError", "build_message", "queue_key", "send_celery_task"]
+__all__ = ["InvalidTask", "TaskPublishError", "build_message", "max_delay", "queue_key", "send_celery_task"]
 
 # "service.task_name": the service prefix picks the queue and the service called back.
 TASK_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$")
@@ -46,10 +51,14 @@ TASK_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 # kombu's Redis transport keeps one list per priority step; 0 (the plain list) is served first.
 PRIORITY_STEPS = (0, 3, 6, 9)
 PRIORITY_SEPARATOR = "\x06\x16"
-# A worker holds a delayed task unacknowledged; past the broker's visibility timeout (ADOLF:
-# 30 min, minus its 10 min task time limit) Redis hands it to a second worker and it runs
-# twice. Longer delays belong in a periodic task.
-MAX_DELAY_SECONDS = 1200
+# A worker holds a delayed task unacknowledged; past the broker's visibility timeout Redis
+# hands it to a second worker and it runs twice. So ADOLF caps delays (its setting
+# TASK_MAX_DELAY_SECONDS, by default the 30 min visibility timeout minus the 10 min task
+# time limit and 10 s) and publishes the cap under LIMITS_KEY; this default is used until
+# then. Longer delays belong in a periodic task.
+DEFAULT_MAX_DELAY_SECONDS = 1190
+LIMITS_KEY = "adolf:limits"
+LIMITS_CACHE_SECONDS = 60
 # A caller-chosen task id is published once per this period; a generated one is only
 # guarded for long enough to make this client's own reconnect-and-retry harmless.
 CHOSEN_ID_WINDOW_SECONDS = 86400
@@ -67,6 +76,7 @@ return 1
 """
 
 _clients: dict[tuple[str, int, int, str], redis.Redis] = {}
+_limits: dict[int, tuple[float, float]] = {}  # id(client) -> (read at, max delay)
 
 
 class InvalidTask(ValueError):
@@ -94,20 +104,22 @@ def send_celery_task(
 
     queue defaults to the service prefix of task_name. task_id makes the call idempotent:
     the same id is published once (within a day) however often it is sent. countdown
-    (seconds) or eta (an aware datetime) delay the task, by at most MAX_DELAY_SECONDS;
-    expires (seconds or an aware datetime) drops it if no worker started it by then;
-    priority 0 (first, the default) to 9 (last).
+    (seconds) or eta (an aware datetime) delay the task, by at most the limit ADOLF
+    publishes (max_delay); expires (seconds or an aware datetime) drops it if no worker
+    started it by then; priority 0 (first, the default) to 9 (last).
     """
     _check_task_name(task_name)
     chosen_id = task_id is not None
     task_id = task_id if chosen_id else str(uuid.uuid4())
     queue = queue or task_name.split(".", 1)[0]
+    client = connection or _default_client()
+    delayed = countdown is not None or eta is not None
     message = build_message(
         task_name, args, kwargs, queue,
         task_id=task_id, countdown=countdown, eta=eta, expires=expires, priority=priority,
+        max_delay=max_delay(client) if delayed else DEFAULT_MAX_DELAY_SECONDS,
     )  # fmt: skip
     window = CHOSEN_ID_WINDOW_SECONDS if chosen_id else GENERATED_ID_WINDOW_SECONDS
-    client = connection or _default_client()
     try:
         # EVALSHA, loading the script on first use.
         client.register_script(_PUBLISH_ONCE)(
@@ -131,8 +143,12 @@ def build_message(
     expires: float | datetime | None = None,
     priority: int | None = None,
     now: datetime | None = None,
+    max_delay: float = DEFAULT_MAX_DELAY_SECONDS,
 ) -> dict[str, Any]:
-    """Return the Celery protocol-2 message for a task, as kombu's Redis transport stores it."""
+    """Return the Celery protocol-2 message for a task, as kombu's Redis transport stores it.
+
+    Raises InvalidTask for a countdown or eta more than `max_delay` seconds ahead.
+    """
     args, kwargs = _checked_arguments(task_name, args, kwargs)
     if not QUEUE_NAME.match(queue or ""):
         raise InvalidTask(f"queue {queue!r} is not a valid queue name")
@@ -142,7 +158,7 @@ def build_message(
     if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 9:
         raise InvalidTask(f"priority must be a whole number from 0 (first) to 9 (last), not {priority!r}")
     now = now or datetime.now(UTC)
-    eta_at = _eta(countdown, eta, now)
+    eta_at = _eta(countdown, eta, now, max_delay)
     expires_at = _moment("expires", expires, now) if expires is not None else None
     if expires_at is not None and expires_at <= (eta_at or now):
         raise InvalidTask("expires must be later than the time the task is due")
@@ -218,15 +234,37 @@ def _checked_arguments(task_name: str, args: Any, kwargs: Any) -> tuple[list, di
     return list(args), dict(kwargs)
 
 
-def _eta(countdown: float | None, eta: datetime | None, now: datetime) -> datetime | None:
+def max_delay(client: redis.Redis) -> float:
+    """Return the longest delay ADOLF accepts, as its workers published it (cached for a minute).
+
+    Raises TaskPublishError when Redis cannot be read; DEFAULT_MAX_DELAY_SECONDS when no
+    worker has published its limits yet.
+    """
+    cached = _limits.get(id(client))
+    if cached is not None and time.monotonic() - cached[0] < LIMITS_CACHE_SECONDS:
+        return cached[1]
+    try:
+        raw = client.get(LIMITS_KEY)
+    except redis.RedisError as exc:
+        raise TaskPublishError(f"could not read ADOLF's limits from Redis: {exc}") from exc
+    try:
+        limit = float(json.loads(raw)["max_delay_seconds"]) if raw else DEFAULT_MAX_DELAY_SECONDS
+    except (ValueError, KeyError, TypeError):
+        limit = DEFAULT_MAX_DELAY_SECONDS
+    _limits[id(client)] = (time.monotonic(), limit)
+    return limit
+
+
+def _eta(countdown: float | None, eta: datetime | None, now: datetime, max_delay: float) -> datetime | None:
     if countdown is not None and eta is not None:
         raise InvalidTask("give countdown or eta, not both")
     if countdown is None and eta is None:
         return None
     due = _moment("countdown", countdown, now) if countdown is not None else _moment("eta", eta, now)
-    if (due - now).total_seconds() > MAX_DELAY_SECONDS:
+    if (due - now).total_seconds() > max_delay:
         raise InvalidTask(
-            f"a task may be delayed by at most {MAX_DELAY_SECONDS} s; schedule later work as a periodic task"
+            f"a task may be delayed by at most {max_delay:.0f} s (ADOLF's TASK_MAX_DELAY_SECONDS, which its "
+            "broker's visibility timeout bounds); schedule later work as a periodic task"
         )
     return due
 

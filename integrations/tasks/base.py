@@ -7,17 +7,19 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from adolf.http import RateLimitedHttpError, TransientHttpError
+from adolf.redaction import redact
 from adolf.retry import backoff_delay
 from integrations import callbacks
 
 logger = logging.getLogger(__name__)
 
-# Pauses between attempts grow 2 s, 4 s, 8 s, … (full jitter) up to 5 minutes: a countdown
-# must stay far below the broker's visibility timeout or the task would run twice.
+# Pauses between attempts grow 2 s, 4 s, 8 s, … (full jitter) up to 5 minutes
+# (TASK_RETRY_MAX_COUNTDOWN_SECONDS): a countdown must stay below what the broker's
+# visibility timeout allows (adolf.checks) or the task would run twice.
 RETRY_BACKOFF_SECONDS = 2.0
-RETRY_BACKOFF_CAP_SECONDS = 300.0
 
 
 class CallbackFailed(Exception):
@@ -35,7 +37,8 @@ class ServiceTask(Task):
             return callbacks.call_service(service, self.name, self.request.id, arguments, attempt=attempt)
         except TransientHttpError as exc:
             if self.request.retries >= service.max_retries:
-                raise CallbackFailed(f"{service.name} still failing after {attempt} attempt(s): {exc}") from None
+                failure = f"{service.name} still failing after {attempt} attempt(s): {exc}"
+                raise CallbackFailed(redact(failure)) from None
             delay = self.retry_delay(exc, attempt)
             logger.warning(
                 "%s [%s] attempt %d failed (%s); retrying in %.1f s", self.name, self.request.id, attempt, exc, delay
@@ -46,8 +49,8 @@ class ServiceTask(Task):
     def retry_delay(exc: TransientHttpError, attempt: int) -> float:
         """Wait what a rate-limiting service asked for, else back off; never past the cap."""
         if isinstance(exc, RateLimitedHttpError) and exc.retry_after is not None:
-            return min(exc.retry_after, RETRY_BACKOFF_CAP_SECONDS)
-        return backoff_delay(attempt, base=RETRY_BACKOFF_SECONDS, cap=RETRY_BACKOFF_CAP_SECONDS)
+            return min(exc.retry_after, settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS)
+        return backoff_delay(attempt, base=RETRY_BACKOFF_SECONDS, cap=settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS)
 
 
 def service_task(name: str) -> Callable[[Callable[..., Any]], ServiceTask]:

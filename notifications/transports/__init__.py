@@ -9,14 +9,14 @@ from __future__ import annotations
 from notifications.transports.apprise.transport import AppriseTransport
 from notifications.transports.email.transport import EmailTransport
 from notifications.transports.telegram.transport import TelegramTransport
-from notifications.transports.transport import Setting, Transport, TransportError
+from notifications.transports.transport import Fault, Setting, Transport, TransportError
 from notifications.transports.webhook.transport import WebhookTransport
 
 TRANSPORTS: dict[str, type[Transport]] = {
     transport.kind: transport for transport in (EmailTransport, TelegramTransport, WebhookTransport, AppriseTransport)
 }
 
-__all__ = ["TRANSPORTS", "Setting", "Transport", "TransportError", "transport_for"]
+__all__ = ["TRANSPORTS", "Fault", "Setting", "Transport", "TransportError", "transport_for"]
 
 
 def transport_for(kind: str) -> type[Transport]:

@@ -8,6 +8,7 @@ from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage, StoreClie
 from shop.woocommerce.config import StoreConfig, StoreConfigError
 from shop.woocommerce.errors import (
     AuthenticationError,
+    CertificateError,
     InvalidResponseError,
     NotFoundError,
     RateLimitedError,
@@ -30,6 +31,7 @@ def build_client(config: StoreConfig, *, transport: httpx.BaseTransport | None =
 
 __all__ = [
     "AuthenticationError",
+    "CertificateError",
     "ConnectionReport",
     "Cursor",
     "InvalidResponseError",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from shop.woocommerce.config import StoreConfig
@@ -47,20 +48,44 @@ class OrderPage:
     served: int = 0  # orders the store served for this page, drafts and re-read ones included
 
 
+class Severity(StrEnum):
+    """How much a finding matters to polling."""
+
+    OK = "ok"  # checked and fine
+    WARNING = "warning"  # polls can work, but something is off or will be (a read-only key, a clock far off)
+    BLOCKING = "blocking"  # polls cannot work until this is fixed
+
+
 @dataclass(frozen=True)
-class Check:
+class Finding:
+    """One thing a diagnosis found: what was checked (`name`), how much it matters, and in words."""
+
     name: str
-    ok: bool
+    severity: Severity
     detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.severity is not Severity.BLOCKING
+
+    def line(self) -> str:
+        """Return the finding as one line: `[ok] name: detail`, `[warning] …`, `[fails] …`."""
+        label = {Severity.OK: "ok", Severity.WARNING: "warning", Severity.BLOCKING: "fails"}[self.severity]
+        return f"[{label}] {self.name}: {self.detail}"
 
 
 @dataclass
 class ConnectionReport:
-    """The answer to "Test connection": each check with a plain-language verdict."""
+    """The answer to "Test connection" and `check_store`: an ordered list of findings.
+
+    Polls can work when no finding is BLOCKING. Checks append findings in the order they
+    ran; a check whose failure makes the later ones meaningless returns False from `add`
+    so its caller can stop there.
+    """
 
     store: str
     api: str
-    checks: list[Check] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     version: str = ""
     store_time: datetime | None = None
     can_write: bool | None = None
@@ -69,22 +94,39 @@ class ConnectionReport:
 
     @property
     def ok(self) -> bool:
-        return bool(self.checks) and all(check.ok for check in self.checks)
+        """Whether polls can work: something was checked and nothing blocks."""
+        return bool(self.findings) and all(finding.ok for finding in self.findings)
 
     @property
     def problems(self) -> list[str]:
-        return [check.detail for check in self.checks if not check.ok]
+        """The details of the blocking findings."""
+        return [f.detail for f in self.findings if f.severity is Severity.BLOCKING]
 
-    def add(self, name: str, ok: bool, detail: str) -> bool:
-        self.checks.append(Check(name, ok, detail))
+    @property
+    def warnings(self) -> list[str]:
+        return [f.detail for f in self.findings if f.severity is Severity.WARNING]
+
+    def add(self, name: str, ok: bool, detail: str, *, severity: Severity | None = None) -> bool:
+        """Append a finding (OK when `ok`, else BLOCKING, unless `severity` says); return `ok`."""
+        self.findings.append(Finding(name, severity or (Severity.OK if ok else Severity.BLOCKING), detail))
         return ok
 
+    def warn(self, name: str, detail: str) -> None:
+        """Append a WARNING: polls can work, but the operator should know."""
+        self.findings.append(Finding(name, Severity.WARNING, detail))
+
+    def lines(self) -> list[str]:
+        """Return one line per finding, in the order they were found."""
+        return [finding.line() for finding in self.findings]
+
     def summary(self) -> str:
-        if self.ok:
+        if not self.ok:
+            said = f"{self.store}: " + "; ".join(self.problems)
+        else:
             version = f" (WooCommerce {self.version})" if self.version else ""
             said = f"{self.store}: connection works{version}"
-        else:
-            said = f"{self.store}: " + "; ".join(self.problems)
+            if self.warnings:
+                said = f"{self.store}: polls can work{version}, but " + "; ".join(self.warnings)
         return said + "".join(f"; {note}" for note in self.notes)
 
 

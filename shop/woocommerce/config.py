@@ -6,9 +6,13 @@ client with `build_client(StoreConfig(...))`.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
+
+from adolf.certificates import CertificateFileError, read_ca_certificates
+from adolf.tls import normalize_pem
 
 ApiKind = Literal["rest", "mcp-legacy", "mcp-adapter"]
 AuthMode = Literal["auto", "basic", "query", "oauth1"]
@@ -47,6 +51,9 @@ class StoreConfig:
     # For a store that ignores `modified_after` (it lists its whole history every time): list
     # ids and modification dates only (`_fields`), then fetch whole just the orders changed.
     lean_listing: bool = False
+    # PEM of a CA (or the store's own self-signed certificate) trusted for this store only,
+    # on top of the OS trust store and SSL_CERT_FILE / SSL_CERT_DIR (adolf.tls).
+    ca_certificate: str = field(default="", repr=False)
     rest_key: str = field(default="", repr=False)
     rest_secret: str = field(default="", repr=False)
 
@@ -57,10 +64,20 @@ class StoreConfig:
             raise StoreConfigError(f"base URL {self.base_url!r} must look like https://shop.example.com")
         if parts.query or parts.fragment:
             raise StoreConfigError("base URL must not carry a query string or a fragment")
+        if "@" in parts.netloc:
+            # It would be stored in clear and shown; the keys have fields of their own, encrypted.
+            raise StoreConfigError("base URL must not carry a user name or password: give them as the key and secret")
         if parts.scheme == "http" and not self.allow_http:
             raise StoreConfigError(
                 f"{self.base_url} is plain http: use https, or allow http explicitly "
                 "(REST then signs every request with OAuth 1.0a, as WooCommerce requires)"
+            )
+        if parts.scheme == "http" and self.api != "rest" and not _is_loopback(parts.hostname or ""):
+            # Over http only REST signs its requests (OAuth 1.0a); MCP sends the API key or the
+            # application password as it is, and WooCommerce's own MCP endpoint refuses http.
+            raise StoreConfigError(
+                f"{self.base_url} is plain http: MCP would send its credentials in clear there, so it must use "
+                "https (plain http is allowed for MCP only to a store on this machine)"
             )
         if self.api not in API_KINDS:
             raise StoreConfigError(f"API kind {self.api!r} is not one of {', '.join(API_KINDS)}")
@@ -78,6 +95,16 @@ class StoreConfig:
             raise StoreConfigError("timeout must be positive")
         if not self.name:
             object.__setattr__(self, "name", parts.netloc)
+        if self.ca_certificate.strip():
+            if parts.scheme != "https":
+                raise StoreConfigError("a CA certificate only applies to an https store: remove it or use https")
+            try:
+                # Expiry is not checked here: an expired CA is refused on save, and a poll
+                # then says the certificate expired, which names the problem better.
+                read_ca_certificates(self.ca_certificate, check_expiry=False)
+            except CertificateFileError as exc:
+                raise StoreConfigError(f"CA certificate: {exc}") from None
+            object.__setattr__(self, "ca_certificate", normalize_pem(self.ca_certificate))
 
     @property
     def is_https(self) -> bool:
@@ -104,3 +131,13 @@ class StoreConfig:
         if not self.is_https:
             return "oauth1"
         return "query" if self.query_string_auth else "basic"
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether a URL's host is this machine: `localhost` or a loopback address."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -12,7 +12,8 @@ import json
 
 import httpx
 
-from adolf.http import HttpError, RateLimitedHttpError, TransientHttpError, describe
+from adolf.certificates import STORE, CertificateProblem, explain
+from adolf.http import CertificateHttpError, HttpError, RateLimitedHttpError, TransientHttpError, describe
 
 SAMPLE_LENGTH = 300
 
@@ -41,6 +42,17 @@ class StoreError(Exception):
 
 class AuthenticationError(StoreError):
     """The store refused our credentials or their permissions (401/403): fix the key, don't retry."""
+
+
+class CertificateError(StoreError):
+    """The store's TLS certificate was refused; `problem` names it (self-signed, expired, wrong host, unknown CA).
+
+    Not retryable: the same certificate is refused until someone renews, reissues or trusts it.
+    """
+
+    def __init__(self, message: str, *, problem: CertificateProblem, **kwargs: object) -> None:
+        self.problem = problem
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
 class NotFoundError(StoreError):
@@ -93,8 +105,51 @@ def wp_error(response: httpx.Response) -> tuple[str, str]:
     return str(body.get("code") or ""), str(body.get("message") or "")
 
 
-def from_http_error(exc: HttpError, *, store: str) -> StoreError:
-    """Translate an adolf.http error into the store error it means."""
+# WooCommerce answers `woocommerce_rest_cannot_view` when it saw no valid credentials at all:
+# with 401 the request was anonymous (WordPress's rest_authorization_required_code()), with
+# 403 the key's user was known but lacks the capability.
+ANONYMOUS_CODE = "woocommerce_rest_cannot_view"
+# WooCommerce's own MCP endpoint refuses a request that did not arrive over TLS, before it
+# looks at the key (WooCommerceRestTransport::validate_request, WooCommerce 10.3 on).
+INSECURE_TRANSPORT_CODE = "insecure_transport"
+HTTPS_ONLY = (
+    "WooCommerce's MCP endpoint answers only over https: give the store its https address "
+    "(over plain http WooCommerce refuses it unless the store allows that with the filter "
+    "woocommerce_mcp_allow_insecure_transport)"
+)
+
+
+def refusal_hint(status: int, code: str, auth_mode: str | None) -> str:
+    """Return what a 401/403 means for how the keys were sent, or "" when the store's own words suffice."""
+    if code == INSECURE_TRANSPORT_CODE:
+        return HTTPS_ONLY
+    if code != ANONYMOUS_CODE:
+        return ""
+    if status == 403:
+        return (
+            "the key's WordPress user may not read orders: make the key for a user with the "
+            "Shop manager or Administrator role"
+        )
+    if auth_mode == "basic":
+        return (
+            "the store saw the request as anonymous though the keys were in the Authorization header: "
+            "its host strips that header — tick “keys in the query string” for this store "
+            "(or have the host pass the header on)"
+        )
+    if auth_mode in ("query", "oauth1"):
+        return "the store saw the request as anonymous though the keys were in the query string: a proxy drops them"
+    return ""
+
+
+def from_http_error(exc: HttpError, *, store: str, auth_mode: str | None = None) -> StoreError:
+    """Translate an adolf.http error into the store error it means.
+
+    `auth_mode` (how the keys were sent: basic, query, oauth1) lets a refusal say what it means.
+    """
+    if isinstance(exc, CertificateHttpError):
+        # Said for a store: the fix names the store's own CA certificate.
+        problem = explain(exc.error, exc.host, exc.port, peer=STORE)
+        return CertificateError(f"TLS: {problem}", problem=problem, store=store, request=exc.request_line)
     response = exc.response
     if response is None:
         # No answer at all: connection refused, DNS, timeout.
@@ -110,7 +165,8 @@ def from_http_error(exc: HttpError, *, store: str) -> StoreError:
     if isinstance(exc, TransientHttpError):
         return TransientError(f"the store failed ({said})", **common)
     if status in (401, 403):
-        return AuthenticationError(f"authentication refused ({said})", **common)
+        hint = refusal_hint(status, code, auth_mode)
+        return AuthenticationError(f"authentication refused ({said})" + (f": {hint}" if hint else ""), **common)
     if status == 404:
         return NotFoundError(f"not found ({said})", **common)
     if 300 <= status < 400:

@@ -30,6 +30,8 @@ from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.coverage import blind_spots
 from shop.woocommerce.dates import utc_with_offset, wc_datetime
 from shop.woocommerce.errors import (
+    HTTPS_ONLY,
+    INSECURE_TRANSPORT_CODE,
     AuthenticationError,
     InvalidResponseError,
     NotFoundError,
@@ -65,6 +67,7 @@ class McpClient:
                 **({"X-MCP-API-Key": f"{config.key}:{config.secret}"} if self.legacy else {}),
             },
             transport=transport,
+            extra_ca=config.ca_certificate,
         )
         self.session = McpSession(self._http, path=self.path, store=config.name, base_url=config.base_url)
         rest_config = None if self.legacy else config.rest_config()
@@ -190,6 +193,10 @@ class McpClient:
             )
             return report
         except AuthenticationError as exc:
+            if exc.code == INSECURE_TRANSPORT_CODE:
+                # Refused before the key was looked at: the address is what is wrong.
+                report.add("https", False, f"{HTTPS_ONLY} (HTTP {exc.status} {exc.code})")
+                return report
             what = "API key (ck_…:cs_…)" if self.legacy else "user name and application password"
             report.add("credentials", False, f"the store refused the {what}: {exc.message}")
             return report
@@ -222,9 +229,9 @@ class McpClient:
     def _check_rest(self, report: ConnectionReport, client: RestClient, *, need_write: bool) -> None:
         """Check the store's REST keys as a REST store's own test does, and add what they say."""
         rest = client.test_connection(need_write=need_write)
-        for check in rest.checks:
-            if check.name not in ("reachable", "clock"):
-                report.add(f"REST {check.name}", check.ok, f"REST: {check.detail}")
+        for finding in rest.findings:
+            if finding.name not in ("reachable", "clock"):
+                report.add(f"REST {finding.name}", finding.ok, f"REST: {finding.detail}", severity=finding.severity)
         report.can_write = rest.can_write
         report.version = rest.version
 

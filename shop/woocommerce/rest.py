@@ -15,11 +15,11 @@ from shop.woocommerce.auth import rest_auth
 from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage
 from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.dates import wc_datetime
-from shop.woocommerce.diagnosis import diagnose_rest
 from shop.woocommerce.errors import InvalidResponseError, UnreadableOrderError, body_sample, from_http_error
 from shop.woocommerce.notes import OrderNote, parse_note
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
 from shop.woocommerce.paging import RawPage, Window, seek_pages
+from shop.woocommerce.rest_diagnosis import diagnose_rest
 
 API_PATH = "/wp-json/wc/v3"
 # What a lean listing asks for (WordPress trims any REST answer to `_fields`, since 4.9.8).
@@ -45,6 +45,7 @@ class RestClient:
             auth=rest_auth(config),
             headers={"Accept": "application/json"},
             transport=transport,
+            extra_ca=config.ca_certificate,
         )
 
     # --- plumbing -------------------------------------------------------------------
@@ -60,7 +61,7 @@ class RestClient:
         except HttpError as exc:
             if exc.response is not None:
                 self.last_store_time = server_date(exc.response) or self.last_store_time
-            raise from_http_error(exc, store=self.config.name) from exc
+            raise from_http_error(exc, store=self.config.name, auth_mode=self.config.rest_auth) from exc
         self.last_store_time = server_date(response) or self.last_store_time
         return response
 
@@ -188,6 +189,27 @@ class RestClient:
 
     def delete_webhook(self, webhook_id: int) -> None:
         self.request("DELETE", f"{API_PATH}/webhooks/{int(webhook_id)}", params={"force": "true"})
+
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        """Return every webhook of the store (GET /webhooks, page by page, 100 a page).
+
+        Each is WooCommerce's webhook object: id, name, status (active, paused, disabled),
+        topic, delivery_url, date_modified_gmt, …
+        """
+        hooks: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params = {"per_page": self.config.per_page, "page": page}
+            batch = self.decode(self.request("GET", f"{API_PATH}/webhooks", params=params), list)
+            hooks.extend(hook for hook in batch if isinstance(hook, dict) and isinstance(hook.get("id"), int))
+            if len(batch) < self.config.per_page:
+                return hooks
+            page += 1
+
+    def update_webhook(self, webhook_id: int, **changes: Any) -> dict[str, Any]:
+        """Change a webhook (PUT /webhooks/<id>), e.g. status="active"; return the updated object."""
+        response = self.request("PUT", f"{API_PATH}/webhooks/{int(webhook_id)}", json_body=changes)
+        return self.decode(response, dict)
 
     # --- diagnosis ---------------------------------------------------------------------
     def test_connection(self, *, need_write: bool = False) -> ConnectionReport:

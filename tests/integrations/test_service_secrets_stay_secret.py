@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 TOKEN = "cb-token-9f8e7d6c5b4a"
 CHANGE = "/admin/integrations/service/{}/change/"
+ADD = "/admin/integrations/service/add/"
 
 
 def test_the_callback_token_is_stored_encrypted():
@@ -99,3 +100,16 @@ def test_a_callback_answer_that_is_not_json_gives_no_result():
     transport = httpx.MockTransport(lambda request: httpx.Response(200, text="done"))
 
     assert call_service(service, "auth.cleanup_expired_tokens", "t-1", {"days": 7}, transport=transport) is None
+
+
+def test_a_base_url_with_credentials_is_refused_the_token_is_the_credential(admin_client, settings):
+    settings.LANGUAGE_CODE = "en"
+    form = {"name": "auth", "base_url": "https://auth:hunter2@auth.internal", "enabled": "on", "timeout": "5"}
+
+    response = admin_client.post(ADD, {**form, "max_retries": "3"})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["base_url"] == [
+        "Leave the user name and password out of the URL; put the secret in its own field, stored encrypted."
+    ]
+    assert not Service.objects.exists()

@@ -25,7 +25,7 @@ BAD = [
      "auth.cleanup_expired_tokens(days: int): argument 'days' must be int, not str ('seven')"),
     ({"task": "auth.cleanup_expired_tokens", "args": 7}, "invalid_arguments", "'args' must be a JSON array."),
     ({"task": "auth.cleanup_expired_tokens", "args": [7], "countdown": 86400}, "invalid_countdown",
-     "'countdown' must be a number of seconds from 0 to 1200."),
+     "'countdown' must be a number of seconds from 0 to 1190."),
     ({"task": "auth.cleanup_expired_tokens", "args": [7], "priority": "high"}, "invalid_priority",
      "'priority' must be a whole number from 0 to 9."),
     ({"task": "auth.cleanup_expired_tokens", "args": [7], "task_id": "has space"}, "invalid_task_id",

@@ -1,4 +1,4 @@
-"""/health/ names an unreachable database and broker (503) within its time bound; /health/live still answers."""
+"""/health/ names an unreachable database and broker (503) to a token holder, fast; /health/live still answers."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ def test_an_unreachable_database_and_broker_make_health_fail_fast_and_say_why(tm
         DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere",
         CELERY_BROKER_URL="redis://127.0.0.1:1/0",
         HEALTH_TIMEOUT_SECONDS="1",
+        HEALTH_TOKEN="monitoring-token",
     )
     try:
-        health = httpx.get(f"{url}/health/", timeout=30)
+        health = httpx.get(f"{url}/health/", headers={"Authorization": "Bearer monitoring-token"}, timeout=30)
         live = httpx.get(f"{url}/health/live", timeout=5)
     finally:
         web.stop()

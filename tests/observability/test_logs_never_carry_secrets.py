@@ -50,7 +50,7 @@ def test_a_worker_at_debug_level_logs_no_store_key_bot_token_webhook_secret_or_c
             sender.send_task("auth.cleanup_expired_tokens", args=[7], queue="auth", task_id="cleanup-1")
             wait_for(lambda: PollRun.objects.exclude(outcome="running").count() == 2, timeout=60, what="both polls")
             wait_for(
-                lambda: Delivery.objects.filter(status__in=["sent", "failed"]).count() == 3,
+                lambda: Delivery.objects.filter(status__in=["sent", "failed", "held"]).count() >= 3,
                 timeout=60,
                 what="the deliveries",
             )
@@ -82,4 +82,4 @@ def test_a_worker_at_debug_level_logs_no_store_key_bot_token_webhook_secret_or_c
     assert {line["store"] for line in polls} == {good.pk, bad.pk}
     assert all(line["task"] == "shop.poll_orders" and line["task_id"] for line in polls)
     assert any("AuthenticationError" in line["msg"] or "AuthenticationError" in line.get("exc", "") for line in lines)
-    assert any(line["logger"] == "notifications.dispatch" and "disabled" in line["msg"] for line in lines)
+    assert any(line["logger"] == "notifications.channels" and "disabled" in line["msg"] for line in lines)

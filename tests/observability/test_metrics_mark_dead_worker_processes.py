@@ -13,6 +13,7 @@ from django.conf import settings
 from adolf.celery import app as celery_app
 from adolf.multiproc import process_identifier
 from adolf.tasks import ping
+from shop.models import PollRun
 from shop.tasks import poll_orders
 from tests.support.metrics import scrape, value
 from tests.support.processes import pool_children, start_worker, wait_for
@@ -54,7 +55,9 @@ def test_a_child_killed_mid_task_is_marked_dead_by_its_replacement(sim, store, t
         [child] = pool_children(worker)
         sim.store.inject("slow", delay=30, path="/wp-json/wc/v3/orders")
         poll_orders.apply_async(kwargs={"store_id": store.pk}, queue=queue)
-        wait_for(lambda: "gauge_livesum" in files_of(child), timeout=30, what="the poll to start in the child")
+        # Every child has live gauges from its start (each task's running count at 0): wait for the poll itself.
+        wait_for(lambda: PollRun.objects.filter(outcome="running").exists(), timeout=30, what="the poll to start")
+        assert "gauge_livesum" in files_of(child)
 
         os.kill(child, signal.SIGKILL)  # no shutdown signal runs in a killed process
 

@@ -89,7 +89,8 @@ def test_the_url_decides_the_api(seed_variables, url, base_url, api):
         ("ohana.market", KEY, "is not a store URL"),
         ("https://ohana.market/wp-json/mcp/my-server", KEY, "mcp-adapter-default-server"),
         ("https://ohana.market/wp-json/wp/v2", KEY, "no WooCommerce API"),
-        ("http://ohana.market/wp-json/woocommerce/mcp", KEY, "https"),
+        ("http://ohana.market/wp-json/woocommerce/mcp", KEY, "MCP over https only: use https://ohana.market/wp-json/"),
+        ("http://ohana.market/wp-json/mcp/mcp-adapter-default-server", KEY, "MCP over https only"),
     ],
 )
 def test_bad_variables_get_a_clear_error_and_write_nothing(seed_variables, url, key, error, caplog):

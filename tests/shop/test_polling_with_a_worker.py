@@ -67,7 +67,8 @@ def test_a_worker_killed_mid_poll_loses_and_repeats_no_event(sim, store, tmp_pat
     # Faults are served in order: page one passes, page two hangs; the kill lands between.
     sim.store.inject("slow", delay=0, path="/wp-json/wc/v3/orders")
     sim.store.inject("slow", delay=30, path="/wp-json/wc/v3/orders")
-    worker = start_worker(tmp_path, queues=("default",), SHOP_POLL_LEASE_SECONDS="3")
+    # A short lease (and so a short request timeout: adolf.checks) runs out soon after the kill.
+    worker = start_worker(tmp_path, queues=("default",), SHOP_POLL_LEASE_SECONDS="3", SHOP_STORE_TIMEOUT="2")
     try:
         poll_orders.delay(store_id=store.pk)
         wait_for(lambda: OrderEvent.objects.filter(order_id__in=orders).exists(), timeout=60, what="page one")

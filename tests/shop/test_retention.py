@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shop.models import OrderEvent, OrderState, PollRun
+from shop.models import OrderEvent, OrderState, PollRun, WebhookDelivery
 from shop.polling import poll_store
 from shop.tasks import prune_history
 from tests.shop.conftest import ago
@@ -15,7 +15,7 @@ from tests.shop.conftest import ago
 pytestmark = pytest.mark.django_db
 
 
-def test_old_known_orders_and_poll_runs_are_pruned_and_events_kept(sim, store, settings):
+def test_old_known_orders_poll_runs_and_processed_webhooks_are_pruned_and_events_kept(sim, store, settings):
     settings.SHOP_KNOWN_ORDERS_RETENTION_DAYS = 7
     settings.SHOP_POLL_RUNS_RETENTION_DAYS = 30
     old, recent = (sim.store.create_order(status="processing", at=ago(sim, minutes=m)).id for m in (2, 1))
@@ -23,11 +23,17 @@ def test_old_known_orders_and_poll_runs_are_pruned_and_events_kept(sim, store, s
     OrderState.objects.filter(order_id=old).update(last_seen=timezone.now() - timedelta(days=8))
     PollRun.objects.update(started_at=timezone.now() - timedelta(days=31))
     poll_store(store.pk)
+    month_ago = timezone.now() - timedelta(days=31)
+    for status in ("done", "failed", "pending"):
+        WebhookDelivery.objects.create(
+            store=store, order_id=old, topic="order.updated", status=status, received_at=month_ago
+        )
 
-    assert prune_history() == {"order_states": 1, "poll_runs": 1, "event_snapshots": 0}
+    assert prune_history() == {"order_states": 1, "poll_runs": 1, "event_snapshots": 0, "webhook_deliveries": 2}
     assert list(OrderState.objects.values_list("order_id", flat=True)) == [recent]
     assert PollRun.objects.count() == 1
     assert OrderEvent.objects.count() == 2
+    assert list(WebhookDelivery.objects.values_list("status", flat=True)) == ["pending"]  # not processed yet: kept
 
 
 def test_a_pruned_order_changing_again_is_not_announced_as_new_twice(sim, store):

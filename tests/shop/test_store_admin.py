@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -72,15 +74,47 @@ def test_a_new_store_needs_its_keys(operator):
     assert not Store.objects.exists()
 
 
-def test_test_connection_reports_success_and_failure_per_store(sim, store, operator):
+def test_test_connection_shows_each_stores_findings_under_a_verdict(sim, store, operator):
     broken = Store.objects.create(
         name="Broken", slug="broken", base_url=sim.url, allow_http=True, consumer_key="ck_x", consumer_secret="cs_x"
     )
     response = operator.post(
         "/admin/shop/store/", {"action": "test_connection", "_selected_action": [store.pk, broken.pk]}, follow=True
     )
-    found = {message.message.split(":")[0]: message.level_tag for message in response.context["messages"]}
-    assert found == {"Simulated shop": "success", "Broken": "error"}
+
+    shown = {message.message.split(":")[0]: message for message in response.context["messages"]}
+    assert {name: message.level_tag for name, message in shown.items()} == {
+        "Simulated shop": "warning",
+        "Broken": "error",
+    }
+    working = shown["Simulated shop"].message.split("<br>")
+    assert working[:6] == [
+        "Simulated shop: опросы возможны, с предупреждениями",
+        f"[ok] reachable: {sim.url} answers",
+        "[ok] woocommerce: WooCommerce REST API v3 is present",
+        "[ok] keys: the key is accepted",
+        "[ok] version: WooCommerce 10.5.0",
+        "[ok] read orders: orders can be read",
+    ]
+    assert working[6] == (
+        "[warning] write: the key is read-only (authentication refused (HTTP 401 "
+        "woocommerce_rest_authentication_error: The API key provided does not have write permissions.)): "
+        "polls work; registering webhooks needs a Read/Write key"
+    )
+    assert re.fullmatch(r"\[ok\] clock: the store&#x27;s clock is [+-][01] s from ours", working[7])
+    assert working[8:] == ["[ok] last poll: not polled yet"]
+    broken_lines = shown["Broken"].message.split("<br>")
+    assert broken_lines[:4] == [
+        "Broken: опросы невозможны",
+        f"[ok] reachable: {sim.url} answers",
+        "[ok] woocommerce: WooCommerce REST API v3 is present",
+        "[fails] keys: the store refused the key: authentication refused (HTTP 401 "
+        "woocommerce_rest_authentication_error: Consumer key is invalid.) — check the consumer key and secret",
+    ]
+    assert re.fullmatch(r"\[ok\] clock: the store&#x27;s clock is [+-][01] s from ours", broken_lines[4])
+    assert broken_lines[5:] == ["[ok] last poll: not polled yet"]
+    page = response.content.decode()
+    assert "[fails] keys: the store refused the key" in page
 
 
 @pytest.mark.e2e

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from shop.models import Store
+from tests.support.certificates import issue, make_ca
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,7 @@ BAD = [
     ({"base_url": "not a url"}, "Введите правильный URL"),
     ({"base_url": "http://shop.example"}, "plain http"),
     ({"base_url": "https://shop.example/?page=2"}, "query string"),
+    ({"base_url": "https://admin:hunter2@shop.example"}, "must not carry a user name or password"),
     ({"api": "soap"}, "soap"),
     ({"poll_interval": "5"}, "10"),
     ({"poll_interval": "100000"}, "86400"),
@@ -32,6 +34,23 @@ BAD = [
     ({"slug": "not a slug!"}, "slug"),
     ({"name": ""}, "Обязательное поле"),
 ]
+
+CA = make_ca("Staging CA")
+BAD_CA = [
+    ({"ca_certificate": issue(CA).key_pem}, "this holds a private key: give only the certificate"),
+    ({"ca_certificate": "MIIBszCCAVmgAwIBAgIU"}, "this is not a PEM certificate"),
+    (
+        {"ca_certificate": "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----"},
+        "the certificate cannot be read",
+    ),
+    ({"ca_certificate": make_ca("Old CA", expired=True).cert_pem}, "the certificate CN=Old CA expired on"),
+    ({"ca_certificate": issue(CA).cert_pem}, "is a server certificate issued by CN=Staging CA, not a CA"),
+    (
+        {"base_url": "http://shop.example", "allow_http": "on", "ca_certificate": CA.cert_pem},
+        "a CA certificate only applies to an https store",
+    ),
+]
+BAD += BAD_CA
 
 
 IDS = [f"{next(iter(change))}-{i}" for i, (change, _) in enumerate(BAD)]
@@ -52,7 +71,7 @@ def test_adding_a_store_with_a_bad_value_shows_the_error_and_saves_nothing(opera
     assert not Store.objects.exists()
 
 
-@pytest.mark.parametrize(("change", "error"), BAD[:10], ids=IDS[:10])
+@pytest.mark.parametrize(("change", "error"), BAD[:10] + BAD_CA, ids=IDS[:10] + IDS[-len(BAD_CA) :])
 def test_editing_a_store_with_a_bad_value_changes_nothing(operator, change, error):
     assert operator.post("/admin/shop/store/add/", GOOD).status_code == 302
     before = Store.objects.values().get()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import httpx
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
@@ -52,7 +53,7 @@ def test_register_creates_the_four_order_webhooks_that_deliver_signed_events(
     order = sim.store.create_order(status="pending")
     sim.store.set_status(order.id, "processing")
     assert sim.hub.wait_idle()
-    assert {delivery.status for delivery in sim.hub.deliveries} == {200}
+    assert {delivery.status for delivery in sim.hub.deliveries} == {202}
     wait_for(lambda: OrderEvent.objects.filter(order_id=order.id).exists(), timeout=30, what="the event")
     assert Counter(OrderEvent.objects.values_list("event_type", "source")) == {("shop.order.new", "webhook"): 1}
 
@@ -115,6 +116,23 @@ def test_a_failure_half_way_removes_the_webhooks_already_created(sim, rw_store, 
     assert sim.hub.webhooks == {}
     rw_store.refresh_from_db()
     assert rw_store.webhook_ids == {}
+
+
+def test_a_legacy_v3_webhooks_deliveries_are_read_and_recorded(sim, rw_store, operator, live_server, celery_worker):
+    with override_settings(PUBLIC_BASE_URL=live_server.url):
+        act(operator, "register_webhooks", rw_store)
+    rw_store.refresh_from_db()
+    # A webhook kept from before WooCommerce 3.0 sends {"order": {...}}.
+    httpx.post(
+        f"{sim.url}/_simulator/webhooks/{rw_store.webhook_ids['order.created']}", json={"api_version": "legacy_v3"}
+    )
+
+    order = sim.store.create_order(status="processing")
+    assert sim.hub.wait_idle()
+
+    assert [delivery.status for delivery in sim.hub.deliveries] == [202]
+    wait_for(lambda: OrderEvent.objects.filter(order_id=order.id).exists(), timeout=30, what="the event")
+    assert Counter(OrderEvent.objects.values_list("event_type", "source")) == {("shop.order.new", "webhook"): 1}
 
 
 def adapter_store(sim, **rest_keys) -> Store:

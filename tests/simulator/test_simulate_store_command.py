@@ -12,6 +12,8 @@ import httpx
 import pytest
 from django.core.management import CommandError, call_command
 
+from adolf.tls import tls_context
+from tests.support.certificates import issue, make_ca
 from tests.support.processes import PROJECT_ROOT, wait_for
 
 
@@ -35,6 +37,31 @@ def test_it_serves_the_store_standalone_with_the_keys_it_prints(tmp_path):
         order = response.json()[0]
         local, gmt = (datetime.fromisoformat(order[name]) for name in ("date_created", "date_created_gmt"))
         assert local - gmt == timedelta(hours=9)  # Tokyo: UTC+9, no daylight saving
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+
+
+def test_it_serves_real_tls_with_the_certificate_it_is_given(tmp_path):
+    ca = make_ca("Demo CA")
+    certfile, keyfile = issue(ca).files(tmp_path)
+    log = tmp_path / "simulator.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "simulate_store", "--port", "0", "--orders", "1",
+             "--certificate", certfile, "--private-key", keyfile, "--strip-authorization"],
+            cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        text = wait_for(lambda: "Ctrl-C" in log.read_text() and log.read_text(), timeout=30, what="the banner")
+        url = re.search(r"store at (https://127\.0\.0\.1:\d+)", text)[1]
+        key = re.search(r"read/write key:\s+(ck_\w+)", text)[1]
+        secret = re.search(r"read/write key:.*\n\s+its secret:\s+(cs_\w+)", text)[1]
+        with httpx.Client(verify=tls_context(ca.cert_pem), timeout=5) as client:
+            # The host drops the Authorization header: only keys in the query string are seen.
+            assert client.get(f"{url}/wp-json/wc/v3/orders", auth=(key, secret)).status_code == 401
+            answer = client.get(f"{url}/wp-json/wc/v3/orders", params={"consumer_key": key, "consumer_secret": secret})
+        assert (answer.status_code, answer.headers["X-WP-Total"]) == (200, "1")
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(20) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from shop.woocommerce import TransientError, build_client
+from shop.woocommerce import AuthenticationError, TransientError, build_client
 from tests.support.simulated_store import BEFORE_ALL
 
 
@@ -73,3 +73,18 @@ def test_orders_are_touched_and_poisoned_and_the_order_query_bent_over_http(serv
     assert (refused.status_code, refused.json()["message"]) == (400, "page_cap must be a positive integer or null")
     state = httpx.get(f"{server.url}/_simulator/state").json()
     assert state["requests"] == 0  # the control API is not the store's traffic
+
+
+def test_the_hosts_habits_are_set_over_http(server):
+    assert control(server, "host", strips_authorization=True) == {"strips_authorization": True, "redirect_to": ""}
+    with build_client(server.config()) as client:
+        with pytest.raises(AuthenticationError, match="woocommerce_rest_cannot_view"):
+            client.get_order(1)
+
+    control(server, "host", strips_authorization=False, redirect_to="https://www.shop.example/")
+    moved = httpx.get(f"{server.url}/wp-json/wc/v3/orders?per_page=1", timeout=5)
+    assert (moved.status_code, moved.headers["Location"]) == (
+        301,
+        "https://www.shop.example/wp-json/wc/v3/orders?per_page=1",
+    )
+    assert control(server, "host", redirect_to="") == {"strips_authorization": False, "redirect_to": ""}

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 from urllib.parse import parse_qs
 
+import httpx
 import pytest
 
 from shop.woocommerce import InvalidResponseError, NotFoundError, build_client
@@ -132,3 +133,23 @@ def test_a_webhook_is_deleted_and_then_unknown(server):
         client.delete_webhook(created["id"])
         with pytest.raises(NotFoundError, match="woocommerce_rest_webhook_invalid_id"):
             client.delete_webhook(created["id"])
+
+
+def test_the_control_api_disables_a_webhook_and_switches_it_to_legacy_bodies(server):
+    with LoopbackServer() as sink:
+        created = register(server, sink)
+        legacy = httpx.post(f"{server.url}/_simulator/webhooks/{created['id']}", json={"api_version": "legacy_v3"})
+        order = server.store.create_order(status="pending")
+        server.store.set_status(order.id, "processing")
+        delivery = wait_for(lambda: sink.received[1:], timeout=10, what="a delivery")[0]
+        disabled = httpx.post(f"{server.url}/_simulator/webhooks/{created['id']}", json={"status": "disabled"})
+        server.store.set_status(order.id, "completed")
+        assert server.hub.wait_idle()
+
+    assert legacy.json()["api_version"] == "legacy_v3"
+    assert delivery.json()["order"]["id"] == order.id
+    assert disabled.json()["status"] == "disabled"
+    assert len(sink.received) == 2  # the ping and the one delivery before the disabling
+    with build_client(server.config()) as client:
+        [listed] = client.list_webhooks()
+    assert (listed["id"], listed["status"]) == (created["id"], "disabled")

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import redis
 
@@ -24,17 +25,20 @@ class RedisServer:
 
     Persistent so a restart keeps queued messages and kombu's queue bindings, like a
     production broker; `restart()` stops it (SIGTERM, which flushes the file) and starts it
-    again on the same port.
+    again on the same port. With `password`, clients must authenticate (requirepass); `url`
+    then carries it percent-encoded, as a REDIS_URL must.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, password: str = "") -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: `make test` installs it (apt-get install redis-server)")
         self.binary = binary
         self.folder = folder
         self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.password = password
+        credentials = f":{quote(password, safe='')}@" if password else ""
+        self.url = f"redis://{credentials}127.0.0.1:{self.port}/0"
         self.restarts = 0
         self.process: subprocess.Popen | None = None
 
@@ -44,9 +48,11 @@ class RedisServer:
             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "yes",
             "--maxmemory-policy", "noeviction",
         ]  # fmt: skip
+        if self.password:
+            command += ["--requirepass", self.password]
         log = (self.folder / "redis.log").open("ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        client = redis.Redis(port=self.port, socket_timeout=1, socket_connect_timeout=1)
+        client = redis.Redis(port=self.port, password=self.password or None, socket_timeout=1, socket_connect_timeout=1)
 
         def answers() -> bool:
             if self.process.poll() is not None:

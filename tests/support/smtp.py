@@ -11,12 +11,17 @@ from aiosmtpd.controller import Controller
 
 
 class SmtpSink:
-    """Accept mail like a relay would; `refuse_next(code_and_text)` answers RCPT TO with an error once."""
+    """Accept mail like a relay would, or refuse on cue.
+
+    `refuse_next(code_and_text)` answers RCPT TO with an error once; `refuse_data_next`
+    answers DATA (the message itself) with an error once.
+    """
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refusals: deque[str] = deque()
+        self.data_refusals: deque[str] = deque()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -32,7 +37,13 @@ class SmtpSink:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    def refuse_data_next(self, *replies: str) -> SmtpSink:
+        self.data_refusals.extend(replies)
+        return self
+
     async def handle_DATA(self, server, session, envelope):
+        if self.data_refusals:
+            return self.data_refusals.popleft()
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"

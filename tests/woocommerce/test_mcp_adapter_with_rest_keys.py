@@ -53,7 +53,7 @@ def test_the_connection_test_checks_the_rest_keys_and_names_nothing_unseen(serve
         report = client.test_connection(need_write=True)
     assert report.ok is False  # a read-only REST key cannot register webhooks
     assert report.can_write is False
-    assert [check.name for check in report.checks if check.name.startswith("REST")] == [
+    assert [check.name for check in report.findings if check.name.startswith("REST")] == [
         "REST woocommerce", "REST keys", "REST version", "REST read orders", "REST write",
     ]  # fmt: skip
     assert report.notes == []

@@ -1,4 +1,4 @@
-"""The MCP client reads orders from WooCommerce 10.3.6-10.8's /wp-json/woocommerce/mcp."""
+"""The MCP client reads orders from WooCommerce's own /wp-json/woocommerce/mcp (10.3.6 and later)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_a_wrong_api_key_is_an_authentication_error(server):
         pytest.raises(AuthenticationError) as caught,
     ):
         list(client.iter_modified_orders(BEFORE_ALL))
-    assert caught.value.code == "invalid_api_key"
+    assert caught.value.code == "authentication_failed"
     assert "cs_bad" not in str(caught.value)
 
 
@@ -110,7 +110,8 @@ def test_the_connection_test_opens_a_session_and_reads(server):
     with build_client(server.config("mcp-legacy", secret="cs_bad")) as client:
         report = client.test_connection()
     assert report.problems == [
-        "the store refused the API key (ck_…:cs_…): authentication refused (HTTP 401 invalid_api_key: Invalid API key.)"
+        "the store refused the API key (ck_…:cs_…): authentication refused "
+        "(HTTP 401 authentication_failed: Authentication failed.)"
     ]
 
 
@@ -122,4 +123,4 @@ def test_the_connection_test_checks_webhook_rights_over_rest_with_the_same_keys(
     with build_client(server.config("mcp-legacy", read_only=True)) as client:
         report = client.test_connection(need_write=True)
     assert report.can_write is False
-    assert [check.name for check in report.checks if not check.ok] == ["REST write"]
+    assert [check.name for check in report.findings if not check.ok] == ["REST write"]

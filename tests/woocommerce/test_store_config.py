@@ -25,6 +25,16 @@ def test_plain_http_is_refused_unless_allowed():
         config(base_url="http://shop.example.com")
 
 
+@pytest.mark.parametrize("api", ["mcp-legacy", "mcp-adapter"])
+def test_an_mcp_store_over_plain_http_is_refused_unless_it_is_on_this_machine(api):
+    with pytest.raises(StoreConfigError, match="MCP would send its credentials in clear"):
+        config(base_url="http://shop.example.com", allow_http=True, api=api)
+
+    assert config(base_url="http://127.0.0.1:8100", allow_http=True, api=api).api == api
+    assert config(base_url="http://localhost:8100", allow_http=True, api=api).api == api
+    assert config(base_url="http://shop.example.com", allow_http=True).api == "rest"
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

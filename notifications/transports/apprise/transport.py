@@ -8,7 +8,8 @@ import apprise
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from notifications.transports.transport import Setting, Transport, TransportError
+from adolf.headers import one_line
+from notifications.transports.transport import Fault, Setting, Transport, TransportError
 
 if TYPE_CHECKING:
     from notifications.models import Notification
@@ -58,12 +59,13 @@ class AppriseTransport(Transport):
     def send(self, notification: Notification, *, idempotency_key: str) -> int | None:
         service = instantiate(self.config["url"])
         if service is None:
-            raise TransportError("Apprise does not understand the channel's URL", permanent=True)
+            raise TransportError("Apprise does not understand the channel's URL", fault=Fault.CHANNEL)
         notifier = apprise.Apprise(asset=_asset())
         notifier.add(service)
         result = notifier.notify(
             body=notification.message or notification.title,
-            title=notification.title,
+            # Many services put the title in a header or a subject line: one line.
+            title=one_line(notification.title),
             notify_type=NOTIFY_TYPES.get(notification.level, apprise.NotifyType.INFO),
             timeout=CALL_TIMEOUT,
         )

@@ -13,7 +13,8 @@ from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from notifications.transports.transport import Setting, Transport, TransportError
+from adolf.headers import one_line
+from notifications.transports.transport import Fault, Setting, Transport, TransportError
 
 if TYPE_CHECKING:
     from notifications.models import Notification
@@ -30,17 +31,29 @@ def clean_recipients(value: str) -> list[str]:
 
 
 def smtp_failure(exc: Exception) -> TransportError:
-    """Decide from the SMTP reply: 5xx is permanent, 4xx and a lost connection are worth retrying."""
+    """Decide from the SMTP reply: 4xx and a lost connection are worth retrying, 5xx are not.
+
+    A 5xx refusing the message itself (DATA: too large, rejected content) fails this
+    delivery; one refusing the recipients, the sender or our login breaks the channel (the
+    recipients are the channel's, the sender and login the deployment's): nothing this
+    channel sends can arrive until someone fixes it.
+    """
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _message in exc.recipients.values()]
-        permanent = all(code >= 500 for code in codes)
+        fault = Fault.CHANNEL if all(code >= 500 for code in codes) else Fault.TRANSIENT
         refused = ", ".join(f"{address} ({code})" for address, (code, _m) in exc.recipients.items())
-        return TransportError(f"SMTP refused every recipient: {refused}", permanent=permanent, status=max(codes))
+        return TransportError(f"SMTP refused every recipient: {refused}", fault=fault, status=max(codes))
     if isinstance(exc, smtplib.SMTPResponseException):
         text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return TransportError(
-            f"SMTP answered {exc.smtp_code}: {text[:300]}", permanent=exc.smtp_code >= 500, status=exc.smtp_code
-        )
+        if exc.smtp_code < 500:
+            fault = Fault.TRANSIENT
+        elif isinstance(exc, smtplib.SMTPDataError):
+            fault = Fault.DELIVERY
+        else:
+            fault = Fault.CHANNEL
+        return TransportError(f"SMTP answered {exc.smtp_code}: {text[:300]}", fault=fault, status=exc.smtp_code)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return TransportError(f"SMTP server lacks what the settings ask for: {exc}", fault=Fault.CHANNEL)
     return TransportError(f"SMTP server unreachable: {type(exc).__name__}: {exc}")
 
 
@@ -58,13 +71,14 @@ class EmailTransport(Transport):
 
     def send(self, notification: Notification, *, idempotency_key: str) -> int | None:
         context = {"notification": notification}
-        subject = f"[{notification.get_level_display()}] {notification.title}"
+        # Header values are one line, or Django refuses the mail (BadHeaderError) on every attempt.
+        subject = one_line(f"[{notification.get_level_display()}] {notification.title}")
         message = EmailMultiAlternatives(
             subject=subject[:200],
             body=render_to_string("notifications/email/notification.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=self.config["recipients"],
-            headers={"X-Adolf-Event": notification.event_type, "X-Adolf-Delivery": idempotency_key},
+            headers={"X-Adolf-Event": one_line(notification.event_type), "X-Adolf-Delivery": idempotency_key},
         )
         message.attach_alternative(render_to_string("notifications/email/notification.html", context), "text/html")
         try:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from adolf.headers import one_line
 from adolf.http import HttpError, new_client, send
 from notifications.transports.transport import Setting, Transport, TransportError, http_failure
 
@@ -22,6 +23,15 @@ MESSAGE_LIMIT = 4096
 ELLIPSIS = "…"
 LEVEL_ICONS = {"info": "ℹ️", "warning": "⚠️", "error": "🛑"}
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+# Bad Request descriptions that say the chat cannot be written to, whatever the message:
+# the chat is gone or was never reachable, or the bot lost its rights there. Other 400s
+# ("message is too long", "can't parse entities") refuse only the message at hand.
+CHAT_GONE = re.compile(
+    r"chat not found|peer_id_invalid|chat_write_forbidden|chat_id is empty|group chat was deactivated"
+    r"|not enough rights|have no rights|need administrator rights|bot is not a member|bot was kicked"
+    r"|user is deactivated",
+    re.IGNORECASE,
+)
 
 
 def clean_token(value: str) -> str:
@@ -59,7 +69,8 @@ def truncate_escaped(escaped: str, limit: int) -> str:
 def render(notification: Notification) -> str:
     """Return the message text: a bold title, the message, the source; escaped for parse_mode=HTML."""
     icon = LEVEL_ICONS.get(notification.level, "")
-    head = f"{icon} <b>{html.escape(notification.title, quote=False)}</b>".strip()
+    # The title is the message's headline: one line, like a subject.
+    head = f"{icon} <b>{html.escape(one_line(notification.title), quote=False)}</b>".strip()
     foot = f"\n\n<i>{html.escape(notification.source_module, quote=False)}"
     if notification.source_id:
         foot += f" · {html.escape(notification.source_id, quote=False)}"
@@ -108,7 +119,10 @@ class TelegramTransport(Transport):
             self.channel.configuration = {**self.config, "chat_id": str(new_chat_id)}
             self.channel.save(update_fields=["configuration"])
             return TransportError(f"Telegram: {description}; now using chat {new_chat_id}", retry_after=0)
-        error = http_failure("Telegram", exc, description)
+        # 401 (token revoked), 403 (bot blocked or kicked) and 404 (no such bot) break the
+        # channel by status; a 400 only when it says the chat cannot be written to.
+        chat_gone = bool(CHAT_GONE.search(description)) if exc.status == 400 else None
+        error = http_failure("Telegram", exc, description, channel_broken=chat_gone)
         if exc.status == 429 and parameters.get("retry_after") is not None:
             error.retry_after = float(parameters["retry_after"])
         return error

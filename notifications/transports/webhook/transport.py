@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from adolf.headers import http_header_value
 from adolf.http import HttpError, new_client, send
 from notifications.transports.transport import Setting, Transport, http_failure
 
@@ -72,7 +73,8 @@ class WebhookTransport(Transport):
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
-            EVENT_HEADER: notification.event_type,
+            # One line of ASCII (percent-encoded past it); the body carries the exact value.
+            EVENT_HEADER: http_header_value(notification.event_type),
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: sign(self.config["secret"], timestamp, body),
             IDEMPOTENCY_HEADER: idempotency_key,

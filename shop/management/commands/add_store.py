@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
+from adolf.tls import normalize_pem
 from shop.clients import config_for
 from shop.models import Store
 from shop.webhook_registration import RegistrationError, webhook_path, webhook_url
@@ -33,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--allow-http", action="store_true", help="allow a plain-http store (OAuth 1.0a is used)")
         parser.add_argument("--query-string-auth", action="store_true", help="send the keys in the query string")
         parser.add_argument(
+            "--ca-file",
+            help="PEM file of the CA that signed the store's certificate (or its own self-signed one), "
+            "trusted for this store only",
+        )
+        parser.add_argument(
             "--webhook-secret",
             help="the secret of webhooks made by hand in WooCommerce (Settings → Advanced → Webhooks)",
         )
@@ -40,6 +46,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if (options["rest_consumer_key"] or options["rest_consumer_secret"]) and options["api"] != "mcp-adapter":
             raise CommandError("--rest-consumer-key/--rest-consumer-secret are for --api mcp-adapter stores only")
+        ca_certificate = ""
+        if options["ca_file"]:
+            try:
+                with open(options["ca_file"], encoding="utf-8") as file:
+                    ca_certificate = normalize_pem(file.read())
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CommandError(f"cannot read --ca-file {options['ca_file']}: {exc}") from None
         store = Store(
             name=options["name"],
             slug=options["slug"] or slugify(options["name"]),
@@ -51,6 +64,7 @@ class Command(BaseCommand):
             rest_consumer_secret=options["rest_consumer_secret"],
             allow_http=options["allow_http"],
             query_string_auth=options["query_string_auth"],
+            ca_certificate=ca_certificate,
             webhook_secret=options["webhook_secret"] or "",
         )
         if options["interval"] is not None:

@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from shop import locks, polling
+from shop.actions import find_store
 from shop.models import PollRun, Store
 from shop.tasks import enqueue_notifications, poll_orders
 from shop.woocommerce.errors import StoreError
@@ -36,9 +37,7 @@ class Command(BaseCommand):
             raise CommandError(f"{failures} of {len(stores)} poll(s) failed")
 
     def _find(self, key: str) -> Store:
-        store = Store.objects.filter(slug=key).first() or (
-            Store.objects.filter(pk=key).first() if key.isdigit() else None
-        )
+        store = find_store(key)
         if store is None:
             raise CommandError(f"no store with slug or id {key!r}")
         return store

@@ -32,6 +32,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo-keys", action="store_true", help="use the fixed keys of the `make run` demo store (shop/demo.py)"
         )
+        parser.add_argument("--certificate", help="serve real TLS with this PEM certificate (chain) file")
+        parser.add_argument("--private-key", help="the PEM private key of --certificate")
+        parser.add_argument(
+            "--strip-authorization",
+            action="store_true",
+            help="behave as a host that drops the Authorization header (keys then work only in the query string)",
+        )
+        parser.add_argument("--redirect-to", default="", help="answer every request with a 301 to this address")
         parser.add_argument(
             "--timezone",
             default="Europe/Moscow",
@@ -52,9 +60,17 @@ class Command(BaseCommand):
         parser.add_argument("--webhook-loss", type=float, default=0.0, help="share of webhook deliveries lost (0-1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if bool(options["certificate"]) != bool(options["private_key"]):
+            raise CommandError("--certificate and --private-key go together")
+        if options["certificate"] and options["plain_http"]:
+            raise CommandError("--plain-http and --certificate contradict each other")
         try:
             store = SimulatedStore(
-                https=not options["plain_http"], timezone=options["timezone"], mcp_enabled=not options["mcp_off"]
+                https=not options["plain_http"],
+                timezone=options["timezone"],
+                mcp_enabled=not options["mcp_off"],
+                strips_authorization=options["strip_authorization"],
+                redirect_to=options["redirect_to"].rstrip("/"),
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
@@ -64,15 +80,20 @@ class Command(BaseCommand):
         if options["demo_keys"]:
             store.rw_key = ApiKey(DEMO_KEY, DEMO_SECRET, "read_write")
             store.keys[DEMO_KEY] = store.rw_key
-        server = StoreServer(
-            store,
-            host=options["host"],
-            port=options["port"],
-            delay_seconds=options["webhook_delay"],
-            coalesce_seconds=options["webhook_delay"],
-            loss_rate=options["webhook_loss"],
-            seed=options["seed"],
-        )
+        try:
+            server = StoreServer(
+                store,
+                host=options["host"],
+                port=options["port"],
+                certfile=options["certificate"],
+                keyfile=options["private_key"],
+                delay_seconds=options["webhook_delay"],
+                coalesce_seconds=options["webhook_delay"],
+                loss_rate=options["webhook_loss"],
+                seed=options["seed"],
+            )
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"cannot serve: {exc}") from None
         scenario = Scenario(store, interval=options["interval"], seed=options["seed"])
         start = datetime.now(UTC) - timedelta(days=1)
         for n in range(options["orders"]):
@@ -81,7 +102,13 @@ class Command(BaseCommand):
         lines = [
             f"Simulated WooCommerce store at {server.url} (time zone {store.timezone})",
             f"  REST v3:         {server.url}/wp-json/wc/v3/  ("
-            + ("OAuth 1.0a only: plain http" if options["plain_http"] else "Basic auth, as behind https")
+            + (
+                "OAuth 1.0a only: plain http"
+                if options["plain_http"]
+                else "Basic auth over TLS"
+                if options["certificate"]
+                else "Basic auth, as behind https"
+            )
             + ")",
             f"  read/write key:  {store.rw_key.key}",
             f"  its secret:      {store.rw_key.secret}",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0007_mcp_adapter_rest_keys'),
+        ('shop', '0010_allow_http_help_for_mcp'),
     ]
 
     operations = [

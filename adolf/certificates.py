@@ -1,0 +1,260 @@
+"""Certificates in words: read a CA certificate an operator pastes, say why a server's certificate failed.
+
+Verification itself is OpenSSL's (adolf.tls builds the contexts); this module turns its
+verify codes (`X509_V_ERR_*`, OpenSSL's include/openssl/x509_vfy.h) into the problem an
+operator can act on, and reads certificates with `cryptography`.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from adolf.tls import normalize_pem
+
+# OpenSSL's verify codes, grouped by what the operator has to do about them.
+SELF_SIGNED = {18}  # X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+PRIVATE_ROOT = {19}  # X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+UNKNOWN_ISSUER = {2, 20, 21}  # UNABLE_TO_GET_ISSUER_CERT(_LOCALLY), UNABLE_TO_VERIFY_LEAF_SIGNATURE
+EXPIRED = {10}  # X509_V_ERR_CERT_HAS_EXPIRED
+NOT_YET_VALID = {9}  # X509_V_ERR_CERT_NOT_YET_VALID
+WRONG_HOST = {62, 64}  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+REVOKED = {23}  # X509_V_ERR_CERT_REVOKED
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Who presented the certificate, for the fix: what to call it and where a CA it needs goes."""
+
+    noun: str
+    trust_here: str  # where to put a CA so that ADOLF trusts it for this peer
+    address: str  # what the operator points at another address
+
+
+SERVER = Peer("server", "SSL_CERT_FILE (or the OS trust store)", "use an address the certificate names")
+STORE = Peer(
+    "store",
+    "the store's CA certificate (in the admin, or add_store --ca-file)",
+    "use an address the certificate names as the store URL",
+)
+
+
+class CertificateFileError(ValueError):
+    """A CA certificate an operator gave cannot be used; the message says why and what to give instead."""
+
+
+@dataclass(frozen=True)
+class CertificateProblem:
+    """Why a server's certificate was refused: `kind` for code, `summary` and `fix` for people."""
+
+    kind: str  # self-signed | private-ca | unknown-ca | expired | not-yet-valid | wrong-host | revoked | other
+    summary: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.summary} — {self.fix}"
+
+
+def explain(
+    error: ssl.SSLCertVerificationError, host: str, port: int = 443, *, peer: Peer = SERVER
+) -> CertificateProblem:
+    """Return the problem OpenSSL's verify code means for `peer` at `host`, with its fix."""
+    code = error.verify_code
+    said = error.verify_message or error.reason or str(error)
+    if code in SELF_SIGNED:
+        return CertificateProblem(
+            "self-signed",
+            f"the certificate of {host} is self-signed, so nothing vouches for it",
+            f"give that certificate to {peer.trust_here}, or give the {peer.noun} a certificate from a public CA",
+        )
+    if code in PRIVATE_ROOT:
+        return CertificateProblem(
+            "private-ca",
+            f"the certificate of {host} is signed by a private CA that this server does not trust",
+            f"give that CA's certificate to {peer.trust_here}"
+            + (", or add it to SSL_CERT_FILE or the OS trust store" if peer is STORE else ""),
+        )
+    if code in UNKNOWN_ISSUER:
+        return CertificateProblem(
+            "unknown-ca",
+            f"the certificate of {host} is signed by a CA that this server does not know ({said})",
+            f"for a private CA, give its certificate to {peer.trust_here}"
+            + (" or to SSL_CERT_FILE" if peer is STORE else "")
+            + f"; for a public CA, the {peer.noun}'s web server must also send its intermediate certificates",
+        )
+    if code in EXPIRED:
+        return CertificateProblem(
+            "expired",
+            f"the certificate of {host} has expired",
+            f"renew it on the {peer.noun}'s web server (for Let's Encrypt: certbot renew)"
+            + ("; if the store carries a CA certificate in ADOLF, check that one too" if peer is STORE else ""),
+        )
+    if code in NOT_YET_VALID:
+        return CertificateProblem(
+            "not-yet-valid",
+            f"the certificate of {host} is not valid yet",
+            f"check this server's clock and the {peer.noun}'s: set both by NTP",
+        )
+    if code in WRONG_HOST:
+        return CertificateProblem(
+            "wrong-host",
+            f"the certificate that {host} presents is made out to another name ({said})",
+            f"{peer.address}, or have the certificate issued for {host}",
+        )
+    if code in REVOKED:
+        return CertificateProblem(
+            "revoked", f"the certificate of {host} has been revoked", f"install a new certificate on the {peer.noun}"
+        )
+    return CertificateProblem(
+        "other",
+        f"the certificate of {host} failed verification ({said})",
+        f"look at the chain it sends with `openssl s_client -showcerts -connect {host}:{port}`",
+    )
+
+
+def verification_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """Return the certificate verification failure behind an exception (httpx wraps it twice), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def describe_name(name: x509.Name) -> str:
+    """Return a distinguished name as people say it: its common name, else its organisation, else RFC 4514."""
+    for oid, label in ((NameOID.COMMON_NAME, "CN"), (NameOID.ORGANIZATION_NAME, "O")):
+        values = name.get_attributes_for_oid(oid)
+        if values:
+            return f"{label}={values[0].value}"
+    return name.rfc4514_string() or "(no name)"
+
+
+def is_ca(certificate: x509.Certificate) -> bool:
+    try:
+        return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def read_ca_certificates(
+    text: str, *, check_expiry: bool = True, now: datetime | None = None
+) -> list[x509.Certificate]:
+    """Return the certificates of a PEM text an operator gave as a store's CA; raise CertificateFileError.
+
+    Accepted: one or more CA certificates, or a server's own self-signed certificate (a
+    staging store's). Refused, each with what to give instead: a private key, anything not
+    PEM, an expired certificate, and a server certificate issued by a CA (OpenSSL only
+    trusts chains that end in a trusted self-signed or CA certificate).
+    """
+    pem = normalize_pem(text)
+    if "PRIVATE KEY-----" in pem:
+        raise CertificateFileError(
+            "this holds a private key: give only the certificate (-----BEGIN CERTIFICATE-----) and keep the key secret"
+        )
+    if "-----BEGIN CERTIFICATE-----" not in pem:
+        raise CertificateFileError(
+            "this is not a PEM certificate: expected text from -----BEGIN CERTIFICATE----- to "
+            "-----END CERTIFICATE----- (a binary .cer or .der file converts with "
+            "`openssl x509 -inform der -in FILE.cer -out FILE.pem`)"
+        )
+    try:
+        certificates = x509.load_pem_x509_certificates(pem.encode())
+    except ValueError as exc:
+        raise CertificateFileError(f"the certificate cannot be read: {exc}") from None
+    now = now or datetime.now(UTC)
+    for certificate in certificates:
+        name = describe_name(certificate.subject)
+        if check_expiry and certificate.not_valid_after_utc < now:
+            raise CertificateFileError(
+                f"the certificate {name} expired on {certificate.not_valid_after_utc:%Y-%m-%d}: "
+                "give the store's current certificate or CA"
+            )
+        if not is_ca(certificate) and certificate.issuer != certificate.subject:
+            issuer = describe_name(certificate.issuer)
+            raise CertificateFileError(
+                f"the certificate {name} is a server certificate issued by {issuer}, not a CA: "
+                f"give the certificate of {issuer} instead"
+            )
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=pem)
+    except ssl.SSLError as exc:
+        raise CertificateFileError(f"OpenSSL cannot load the certificate: {exc.reason or exc}") from None
+    return certificates
+
+
+def describe_ca(text: str) -> str:
+    """Return what a stored CA text holds, one certificate after another: name and expiry."""
+    try:
+        certificates = x509.load_pem_x509_certificates(normalize_pem(text).encode())
+    except ValueError:
+        return "unreadable"
+    return "; ".join(
+        f"{describe_name(cert.subject)}, valid until {cert.not_valid_after_utc:%Y-%m-%d}" for cert in certificates
+    )
+
+
+@dataclass(frozen=True)
+class PeerCertificate:
+    """The certificate a server presents, as read without verifying it (for diagnosis only)."""
+
+    subject: str
+    issuer: str
+    names: tuple[str, ...]  # subjectAltName DNS names and IP addresses
+    not_after: datetime
+    self_signed: bool
+
+    def describe(self) -> str:
+        names = ", ".join(self.names) or "no names"
+        issued = "self-signed" if self.self_signed else f"issued by {self.issuer}"
+        return f"{self.subject}, for {names}, {issued}, valid until {self.not_after:%Y-%m-%d}"
+
+
+def peer_certificate(host: str, port: int, *, timeout: float) -> PeerCertificate | None:
+    """Read the certificate a server presents without verifying it; None if it cannot be read.
+
+    Only for saying what is wrong after verification failed: nothing is sent over this
+    connection, and it is closed as soon as the certificate is in.
+    """
+    try:
+        pem = ssl.get_server_certificate((host, port), timeout=timeout)
+        return _peer(x509.load_pem_x509_certificate(pem.encode()))
+    except (OSError, ValueError):
+        return None
+
+
+def check_server(host: str, port: int, context: ssl.SSLContext, *, timeout: float) -> PeerCertificate | None:
+    """Complete one TLS handshake with `context`; return the verified certificate, or raise.
+
+    Raises ssl.SSLCertVerificationError when the certificate is refused and OSError when the
+    server cannot be reached.
+    """
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        with context.wrap_socket(sock, server_hostname=host) as tls:
+            der = tls.getpeercert(binary_form=True)
+    return _peer(x509.load_der_x509_certificate(der)) if der else None
+
+
+def _peer(certificate: x509.Certificate) -> PeerCertificate:
+    try:
+        alt = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = tuple(alt.get_values_for_type(x509.DNSName)) + tuple(
+            str(address) for address in alt.get_values_for_type(x509.IPAddress)
+        )
+    except x509.ExtensionNotFound:
+        names = ()
+    return PeerCertificate(
+        subject=describe_name(certificate.subject),
+        issuer=describe_name(certificate.issuer),
+        names=names,
+        not_after=certificate.not_valid_after_utc,
+        self_signed=certificate.issuer == certificate.subject,
+    )

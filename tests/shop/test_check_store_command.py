@@ -1,0 +1,183 @@
+"""manage.py check_store: the admin's Test connection from a shell, one line per finding, exit 0 / 1."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from shop.models import OrderEvent, Store
+from tests.shop.conftest import ago
+from tests.support.certificates import issue, make_ca, tls_store
+from tests.support.processes import PROJECT_ROOT, child_env
+
+pytestmark = pytest.mark.django_db
+
+STAGING = make_ca("Staging CA")
+CLOCK = r"\[ok\] clock: the store's clock is [+-][01] s from ours"
+
+
+def check(slug: str, *options: str) -> tuple[int, list[str], str]:
+    """Run check_store; return its exit status, its lines and what it said on failing."""
+    out = StringIO()
+    try:
+        call_command("check_store", slug, *options, stdout=out)
+    except CommandError as exc:
+        return exc.returncode, out.getvalue().splitlines(), str(exc)
+    return 0, out.getvalue().splitlines(), ""
+
+
+def row(server, *, read_only: bool = False, **fields) -> Store:
+    key = server.store.read_key if read_only else server.store.rw_key
+    fields.setdefault("ca_certificate", STAGING.cert_pem)
+    fields.setdefault("consumer_key", key.key)
+    fields.setdefault("consumer_secret", key.secret)
+    return Store.objects.create(name="Staging", slug="staging", base_url=server.url, **fields)
+
+
+@pytest.fixture
+def staging(tmp_path):
+    leaf = issue(STAGING)
+    with tls_store(leaf, tmp_path) as server:
+        server.leaf = leaf
+        yield server
+
+
+def test_a_store_whose_polls_can_work_prints_every_check_and_exits_0(staging):
+    row(staging)
+    status, lines, _ = check("staging")
+
+    assert status == 0
+    assert lines[0].startswith("[ok] trust: the OS trust store (")
+    assert lines[0].endswith("; the store's own CA certificate")
+    assert lines[1:8] == [
+        "[ok] certificate: the certificate of 127.0.0.1 is trusted (CN=127.0.0.1, issued by CN=Staging CA, "
+        f"valid until {staging.leaf.certificate.not_valid_after_utc:%Y-%m-%d})",
+        f"[ok] reachable: {staging.url} answers",
+        "[ok] woocommerce: WooCommerce REST API v3 is present",
+        "[ok] keys: the key is accepted",
+        "[ok] version: WooCommerce 10.5.0",
+        "[ok] read orders: orders can be read",
+        "[ok] write: the key may write (webhooks can be registered)",
+    ]
+    assert re.fullmatch(CLOCK, lines[8])
+    assert lines[9:] == ["[ok] last poll: not polled yet"]
+
+
+def test_a_refused_key_fails_and_exits_1(staging):
+    row(staging, consumer_secret="cs_wrong")
+    status, lines, said = check("staging")
+
+    assert status == 1
+    assert (
+        "[fails] keys: the store refused the key: authentication refused (HTTP 401 "
+        "woocommerce_rest_authentication_error: Consumer secret is invalid.) — check the consumer key and secret"
+    ) in lines
+    assert said == "polls of staging cannot work: 1 problem(s)"
+
+
+def test_a_read_only_key_is_a_warning_unless_writing_is_asked_for(staging):
+    row(staging, read_only=True)
+    read_only = (
+        "[{}] write: the key is read-only (authentication refused (HTTP 401 woocommerce_rest_authentication_error: "
+        "The API key provided does not have write permissions.)): polls work; registering webhooks needs a "
+        "Read/Write key"
+    )
+    status, lines, _ = check("staging")
+    assert (status, read_only.format("warning") in lines) == (0, True)
+
+    status, lines, _ = check("staging", "--write")
+    assert (status, read_only.format("fails") in lines) == (1, True)
+
+
+def test_a_store_without_its_ca_names_the_certificate_problem(staging):
+    row(staging, ca_certificate="")
+    status, lines, _ = check("staging")
+
+    assert status == 1
+    assert lines[1:] == [
+        "[fails] certificate: the certificate of 127.0.0.1 is signed by a CA that this server does not know (unable "
+        "to get local issuer certificate) (it presents CN=127.0.0.1, for localhost, 127.0.0.1, issued by "
+        f"CN=Staging CA, valid until {staging.leaf.certificate.not_valid_after_utc:%Y-%m-%d}) — for a private CA, "
+        "give its certificate to the store's CA certificate (in the admin, or add_store --ca-file) or to "
+        "SSL_CERT_FILE; for a public CA, the store's web server must also send its intermediate certificates",
+        "[ok] last poll: not polled yet",
+    ]
+
+
+def test_a_disabled_store_that_has_been_failing_says_both(staging):
+    row(staging, enabled=False, failing_since=timezone.now() - timedelta(hours=1), last_error="Staging: boom\nsample")
+    status, lines, _ = check("staging")
+
+    since = (timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%d %H")
+    assert status == 0
+    assert lines[-2] == "[warning] polling: the store is disabled: it is polled once “enabled” is ticked"
+    assert re.fullmatch(rf"\[warning\] last poll: polls have failed since {since}:\d\d UTC: Staging: boom", lines[-1])
+
+
+def test_an_mcp_store_is_checked_through_its_own_api(staging):
+    row(staging, api="mcp-legacy")
+    status, lines, _ = check("staging")
+
+    assert status == 0
+    assert [line.split(":")[0] for line in lines] == [
+        "[ok] trust", "[ok] certificate", "[ok] session", "[ok] read orders", "[ok] clock", "[ok] last poll",
+    ]  # fmt: skip
+    assert lines[2] == "[ok] session: MCP session opened at /wp-json/woocommerce/mcp"
+
+
+def test_what_an_mcp_adapter_stores_api_cannot_see_is_a_warning_each(staging):
+    user, password = next(iter(staging.store.app_passwords.items()))
+    row(staging, api="mcp-adapter", consumer_key=user, consumer_secret=password)
+    status, lines, _ = check("staging")
+
+    assert status == 0
+    warnings = [line for line in lines if line.startswith("[warning]")]
+    assert [line.split(": ", 1)[0] for line in warnings] == ["[warning] cannot see"] * 5
+    # In the deployment's language (LANGUAGE_CODE), as the store page says it.
+    assert (
+        warnings[3] == "[warning] cannot see: веб-хуки: их регистрация и чтение их заказов возможны только через REST"
+    )
+    assert warnings[4].startswith("[warning] cannot see: открыт или изменён: без примечаний и возвратов заказа")
+
+
+def test_an_unknown_store_is_a_usage_error():
+    assert check("nope") == (2, [], "no store with slug or id 'nope'")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_ssl_cert_file_naming_the_company_ca_lets_a_shell_poll_the_store(tmp_path):
+    company = make_ca("Company CA")
+    with tls_store(issue(company), tmp_path) as server:
+        row(server, ca_certificate="")
+        server.store.create_order(status="processing", at=ago(server, minutes=1))
+        system_bundle = os.environ.get("SSL_CERT_FILE", "")
+
+        def manage(*args: str, cert_file: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                [sys.executable, "manage.py", *args], cwd=PROJECT_ROOT, env=child_env(SSL_CERT_FILE=cert_file),
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+
+        refused = manage("check_store", "staging", cert_file=system_bundle)
+        assert refused.returncode == 1, refused.stderr
+        assert "[fails] certificate: the certificate of 127.0.0.1 is signed by a CA that this server does not know" in (
+            refused.stdout
+        )
+
+        trusted = manage("check_store", "staging", cert_file=company.cert_file(tmp_path))
+        assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+        assert f"SSL_CERT_FILE={tmp_path / 'ca.pem'}" in trusted.stdout.splitlines()[0]
+
+        polled = manage("poll_orders", "--store", "staging", cert_file=company.cert_file(tmp_path))
+        assert polled.returncode == 0, polled.stderr
+    assert re.match(r"staging: 1 page\(s\), 1 order\(s\), 1 event\(s\)", polled.stdout)
+    assert OrderEvent.objects.count() == 1
