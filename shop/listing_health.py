@@ -5,11 +5,13 @@ A store may cap its pages whatever `per_page` asks (woocommerce/woocommerce#5403
 be recorded (shop.set_aside), use statuses no rule knows (shop.statuses), or offer an API
 that cannot show some of it (shop.woocommerce.coverage). Polling handles each; this module
 remembers them on the Store (`Learning`, saved with the poll's own writes: no query of its
-own) and says them in plain words (`findings`) for the store's page and `check_store`.
+own) and says them in plain words: `findings` for the store's page, `store_check` for
+`check_store` and Test connection (shop.diagnosis.STORE_CHECKS).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils import timezone
@@ -18,10 +20,11 @@ from django.utils.translation import ngettext
 
 from shop import statuses
 from shop.models import Store
-from shop.woocommerce.base import OrderPage
+from shop.woocommerce.base import Finding, OrderPage, Severity
 from shop.woocommerce.coverage import protections
 
-Finding = tuple[bool, str]
+Said = tuple[bool, str]  # (ok, text): ok False is something for the operator to look at
+Named = tuple[str, bool, str]  # (what was looked at, ok, text)
 
 
 class Learning:
@@ -58,40 +61,54 @@ class Learning:
         return changed
 
 
-def findings(store: Store) -> list[Finding]:
+def findings(store: Store) -> list[Said]:
     """Return what polling learned of the store and what its API allows, as (ok, text), one per finding.
 
     `ok` False: something the operator should look at (orders not recorded, statuses no
     rule knows); none of them stops polling. Reads the store's own fields, and its
-    set-aside orders when it has any. For `check_store`, after its connection checks.
+    set-aside orders when it has any.
     """
-    return [*listing_findings(store), *_order_findings(store), *_api_findings(store)]
+    return [(ok, text) for _name, ok, text in [*_listing(store), *_orders(store), *_api(store)]]
 
 
-def listing_findings(store: Store) -> list[Finding]:
+def listing_findings(store: Store) -> list[Said]:
     """What polls learned of how the store lists its orders: capped pages, an ignored filter."""
-    said: list[Finding] = []
+    return [(ok, text) for _name, ok, text in _listing(store)]
+
+
+def store_check(store: Store) -> Iterator[Finding]:
+    """The lines `check_store` and Test connection add for what polling learned (shop.diagnosis.STORE_CHECKS).
+
+    Warnings, never blocking: polls work whatever these say. What the API cannot see is
+    said by the connection's own checks already.
+    """
+    for name, ok, text in [*_listing(store), *_orders(store)]:
+        yield Finding(name, Severity.OK if ok else Severity.WARNING, text)
+
+
+def _listing(store: Store) -> list[Named]:
+    said: list[Named] = []
     if store.page_cap:
-        said.append((True, _(
+        said.append(("listing", True, _(
             "The store serves at most %(cap)d orders a page whatever per_page asks (a plugin?); "
             "ADOLF pages by what it serves."
         ) % {"cap": store.page_cap}))  # fmt: skip
     if store.ignores_modified_after:
-        said.append((True, _(
+        said.append(("listing", True, _(
             "The store ignores modified_after (WooCommerce before 5.8, or an HPOS bug): every poll reads its whole "
             "order history, and orders modified before the polling window are not taken as news."
         )))  # fmt: skip
     return said
 
 
-def _order_findings(store: Store) -> list[Finding]:
-    said: list[Finding] = []
+def _orders(store: Store) -> list[Named]:
+    said: list[Named] = []
     if store.orders_set_aside:
         reasons = "; ".join(
             f"#{order_id or '?'}: {reason}"
             for order_id, reason in store.set_aside.order_by("order_id").values_list("order_id", "reason")[:5]
         )
-        said.append((False, ngettext(
+        said.append(("orders set aside", False, ngettext(
             "%(count)d order set aside: it could not be recorded (%(reasons)s). It is tried again when it next "
             "changes, or by Retry in the admin.",
             "%(count)d orders set aside: they could not be recorded (%(reasons)s). Each is tried again when it next "
@@ -100,12 +117,12 @@ def _order_findings(store: Store) -> list[Finding]:
         ) % {"count": store.orders_set_aside, "reasons": reasons}))  # fmt: skip
     unknown = sorted(status for status in store.unknown_statuses if statuses.is_unknown(status, store.status_meanings))
     if unknown:
-        said.append((False, _(
+        said.append(("statuses", False, _(
             "Statuses no rule knows: %(statuses)s. An order in one counts as paid when it has a payment date; "
             "say what each means under the store's plugin statuses."
         ) % {"statuses": ", ".join(unknown)}))  # fmt: skip
     if store.evidence_waiting:
-        said.append((True, ngettext(
+        said.append(("evidence", True, ngettext(
             "%(count)d order never seen before waits for its notes or refunds to show whether its change is recent.",
             "%(count)d orders never seen before wait for their notes or refunds to show whether their change is "
             "recent.",
@@ -114,10 +131,10 @@ def _order_findings(store: Store) -> list[Finding]:
     return said
 
 
-def _api_findings(store: Store) -> list[Finding]:
-    said: list[Finding] = []
+def _api(store: Store) -> list[Named]:
+    said: list[Named] = []
     has_rest_keys = bool(store.rest_consumer_key and store.rest_consumer_secret)
     for allowed, text in protections(store.api, has_rest_keys=has_rest_keys):
         if not allowed:
-            said.append((True, _("This store's API allows less: %(what)s.") % {"what": text}))
+            said.append(("api", True, _("This store's API allows less: %(what)s.") % {"what": text}))
     return said
