@@ -22,6 +22,8 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -40,6 +42,14 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _serve(self) -> None:
+        simulated = self.server.owner
+        if self.path.startswith("/_simulator"):
+            self._answer()
+            return
+        with simulated.counting(self.path):
+            self._answer()
+
+    def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         simulated = self.server.owner
@@ -71,6 +81,13 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(reply.body[: max(0, len(reply.body) - fault.drop)]).encode()
         if fault and fault.kind == "bad_item" and reply.is_list_page:
             payload = json.dumps([{"status": "pending", "total": "1.00"}, *reply.body]).encode()
+        if fault and fault.kind in ("no_totals", "wrong_totals"):
+            # A proxy that passes only the headers it knows; a caching plugin that counts another query.
+            for name in ("X-WP-Total", "X-WP-TotalPages"):
+                if fault.kind == "no_totals":
+                    reply.headers.pop(name, None)
+                elif name in reply.headers:
+                    reply.headers[name] = "1"
         self._send(reply, payload, truncate=bool(fault and fault.kind == "truncate"))
 
     def _send(self, reply: Reply, payload: bytes, *, truncate: bool = False) -> None:
@@ -168,7 +185,14 @@ class StoreServer:
         scheme = "https" if certfile else "http"
         self.store.base_url = f"{scheme}://{bound_host}:{bound_port}"
         self.hub = WebhookHub(self.store, **hub_options)
-        self.router = Router(self.store, self.hub)
+        self.router = Router(self.store, self.hub, stats=self.stats)
+        # What was asked of the store (not counting /_simulator/): paths in order, and the
+        # most requests it was serving at once.
+        self.requests: list[str] = []
+        self.queries: list[dict[str, str]] = []  # each request's query parameters, beside `requests`
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._count_lock = threading.Lock()
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="simulated-store", daemon=True
         )
@@ -176,6 +200,25 @@ class StoreServer:
     @property
     def url(self) -> str:
         return self.store.base_url
+
+    def stats(self) -> dict[str, int]:
+        """Requests the store served so far, and the most it served at once."""
+        with self._count_lock:
+            return {"requests": len(self.requests), "max_in_flight": self.max_in_flight}
+
+    @contextmanager
+    def counting(self, path: str) -> Iterator[None]:
+        """Count one request to the store while it is served."""
+        with self._count_lock:
+            self.requests.append(urlsplit(path).path)
+            self.queries.append(dict(parse_qsl(urlsplit(path).query, keep_blank_values=True)))
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._count_lock:
+                self.in_flight -= 1
 
     @property
     def legacy_mcp(self):
