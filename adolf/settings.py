@@ -257,6 +257,12 @@ BEAT_PINNED_SCHEDULE = {
     },
 }
 
+# Orders never seen before whose change needs evidence of being recent (shop.evidence): how
+# many a poll or follow-up reads, how many requests at once, and after how many failed
+# reads a store that never answers them is taken to show none.
+SHOP_EVIDENCE_BATCH = env_int("SHOP_EVIDENCE_BATCH", 50, minimum=1)
+SHOP_EVIDENCE_CONCURRENCY = env_int("SHOP_EVIDENCE_CONCURRENCY", 4, minimum=1)
+SHOP_EVIDENCE_MAX_ATTEMPTS = env_int("SHOP_EVIDENCE_MAX_ATTEMPTS", 12, minimum=1)
 # --- Outbound TLS (adolf.tls) -----------------------------------------------------------
 # OpenSSL's variables, trusted here in addition to the OS trust store (not instead of it).
 SSL_CERT_FILE = env_str("SSL_CERT_FILE").strip()

@@ -24,9 +24,9 @@ def python(*args: str) -> dict:
 
 
 @contextmanager
-def simulated_store(orders: int):
+def simulated_store(orders: int, *options: str):
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.simstore", "--orders", str(orders)],
+        [sys.executable, "-m", "bench.simstore", "--orders", str(orders), *options],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -83,6 +83,10 @@ def poll_benchmark(orders: int = 10_000) -> list[dict]:
             adolf = python("bench.poll", "adolf", *keys, *repeat)
             rows.append({"scenario": scenario, "adolf": adolf, "seed": seed, "floor": floor})
     rows.append({"scenario": f"cold, {orders // 5} orders", "adolf": small})
+    reset()
+    with simulated_store(orders // 5, "--page-cap", "10") as sim:
+        capped = python("bench.poll", "adolf", "--url", sim["url"], "--key", sim["key"], "--secret", sim["secret"])
+    rows.append({"scenario": f"cold, {orders // 5} orders, store capped at 10 a page", "adolf": capped})
     return rows
 
 
@@ -92,17 +96,17 @@ def rate(result: dict) -> str:
 
 def print_poll_table(rows: list[dict]) -> None:
     print("\nBenchmark 1 — poll (orders/s; ratios against the seed's algorithm and the fetch+decode floor)")
-    header = ("scenario", "orders", "pages", "ADOLF o/s", "seed o/s", "floor o/s", "×seed", "time/floor",
-              "queries", "queries/page", "peak RSS MB")  # fmt: skip
+    header = ("scenario", "orders", "pages", "requests/poll", "ADOLF o/s", "seed o/s", "floor o/s", "×seed",
+              "time/floor", "queries/page", "queries/poll", "peak RSS MB")  # fmt: skip
     print(" | ".join(header))
     for row in rows:
         adolf, seed, floor = row["adolf"], row.get("seed"), row.get("floor")
         speedup = f"{seed['seconds'] / adolf['seconds']:.1f}×" if seed else "—"
         to_floor = f"{adolf['seconds'] / floor['seconds']:.2f}" if floor else "—"
         print(" | ".join([
-            row["scenario"], str(adolf["orders"]), str(adolf["pages"]), rate(adolf), rate(seed) if seed else "—",
-            rate(floor) if floor else "—", speedup, to_floor, str(adolf["queries"]), f"{adolf['queries_per_page']:.1f}",
-            f"{adolf['peak_rss_mb']:.0f}",
+            row["scenario"], str(adolf["orders"]), str(adolf["pages"]), str(adolf["requests"]), rate(adolf),
+            rate(seed) if seed else "—", rate(floor) if floor else "—", speedup, to_floor,
+            f"{adolf['queries_per_page']:.1f}", str(adolf["queries"]), f"{adolf['peak_rss_mb']:.0f}",
         ]))  # fmt: skip
 
 

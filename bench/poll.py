@@ -32,11 +32,12 @@ def _store(url: str, key: str, secret: str):
 def _raw_pages(store, after):
     """Fetch and JSON-decode the listing's pages, nothing else: the floor."""
     from shop.clients import client_for
+    from shop.woocommerce.paging import Window
 
     with client_for(store) as client:
         offset = 0
         while True:
-            page = client._orders_window(after, offset)
+            page = client._orders_window(after, Window(offset, client.config.per_page))
             yield page.items
             if len(page.items) < client.config.per_page:
                 return
@@ -54,6 +55,13 @@ def warm_up() -> None:
         producer.connection.ensure_connection()
 
 
+def _requests_served(url: str) -> int:
+    """How many requests the simulated store has served so far (its control API does not count)."""
+    import httpx
+
+    return httpx.get(f"{url}/_simulator/state", timeout=10).json()["requests"]
+
+
 def adolf(store) -> dict:
     from django.db import connection
 
@@ -68,12 +76,14 @@ def adolf(store) -> dict:
         return execute(sql, params, many, context)
 
     warm_up()
+    served = _requests_served(store.base_url)
     with connection.execute_wrapper(count):
         started = time.perf_counter()
         run = poll_store(store.pk, trigger="bench", on_events=enqueue_notifications)
         seconds = time.perf_counter() - started
     return {"orders": run.orders_seen, "pages": run.pages, "events": run.events_created, "seconds": seconds,
-            "queries": queries, "queries_per_page": queries / max(run.pages, 1)}  # fmt: skip
+            "queries_per_page": queries / max(run.pages, 1), "queries": queries,
+            "requests": _requests_served(store.base_url) - served}  # fmt: skip
 
 
 def floor(store, after) -> dict:

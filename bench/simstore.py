@@ -20,11 +20,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, required=True)
     parser.add_argument("--minutes-ago", type=float, default=30)
+    parser.add_argument("--page-cap", type=int, default=None, help="serve at most this many orders a page")
     args = parser.parse_args()
     start_django()
     from simulator import SimulatedStore, StoreServer
 
-    store = SimulatedStore(https=False)
+    store = SimulatedStore(https=False, page_cap=args.page_cap)
     start = store.now() - timedelta(minutes=args.minutes_ago)
     for n in range(args.orders):
         # Spread over the window, several per second, as a sale day would.

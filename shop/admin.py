@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django_celery_beat.models import PeriodicTask
 
 from shop import actions, rendering, rules, texts, webhook_registration, webhook_status
+from shop.admin_health import ListingHealthDisplays
 from shop.forms import StoreForm
 from shop.models import MessageTemplate, OrderEvent, OrderState, PollRun, Store, WebhookDelivery
 from shop.schedules import DISPATCHER_ENTRY
@@ -24,7 +25,7 @@ from shop.woocommerce.errors import StoreError
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(ListingHealthDisplays, admin.ModelAdmin):
     form = StoreForm
     list_display = [
         "name", "enabled", "api", "last_poll", "last_outcome", "failing", "events_24h", "poll_interval", "managed",
@@ -34,7 +35,8 @@ class StoreAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [
         "cursor", "last_success_at", "failing_since", "last_error", "outage_alerted", "schedule", "webhook_url",
-        "webhook_health", "webhooks_on_store", "cannot_see",
+        "webhook_health", "webhooks_on_store", "cannot_see", "protected", "learned", "orders_set_aside_list",
+        "statuses_no_rule_knows", "evidence",
     ]  # fmt: skip
     actions = [
         "test_connection", "poll_now", "register_webhooks", "unregister_webhooks", "check_webhooks",
@@ -55,12 +57,27 @@ class StoreAdmin(admin.ModelAdmin):
                     "allow_http",
                     "ca_certificate",
                     "cannot_see",
+                    "protected",
                 ]
             },
         ),
         (_("Polling"), {"fields": ["poll_interval", "first_poll_lookback", "overlap", "schedule"]}),
-        (_("Events"), {"fields": ["event_types", "order_storage"]}),
-        (_("State"), {"fields": ["cursor", "last_success_at", "failing_since", "last_error", "outage_alerted"]}),
+        (_("Events"), {"fields": ["event_types", "order_storage", "status_meanings", "statuses_no_rule_knows"]}),
+        (
+            _("State"),
+            {
+                "fields": [
+                    "cursor",
+                    "last_success_at",
+                    "failing_since",
+                    "last_error",
+                    "outage_alerted",
+                    "learned",
+                    "orders_set_aside_list",
+                    "evidence",
+                ]
+            },
+        ),
         (_("Webhooks"), {"fields": ["webhook_url", "webhook_health", "webhooks_on_store"]}),
     ]
 
@@ -75,7 +92,7 @@ class StoreAdmin(admin.ModelAdmin):
             return [fieldsets[0], (fieldsets[1][0], {"fields": [*access[:at], "forget_rest_keys", *access[at:]]}),
                     *fieldsets[2:]]  # fmt: skip
         # The keys are the environment's: never shown, not editable here.
-        access = ["environment", "api", "query_string_auth", "ca_certificate", "cannot_see"]
+        access = ["environment", "api", "query_string_auth", "ca_certificate", "cannot_see", "protected"]
         return [
             (None, {"fields": ["name", "slug", "base_url", "enabled"]}),
             (_("Access"), {"fields": access}),
@@ -299,7 +316,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(PollRun)
 class PollRunAdmin(ReadOnlyAdmin):
-    list_display = ["store", "started_at", "outcome", "trigger", "pages", "orders_seen", "events_created", "error_type"]
+    list_display = [
+        "store", "started_at", "outcome", "trigger", "pages", "orders_seen", "events_created", "orders_set_aside",
+        "error_type",
+    ]  # fmt: skip
     list_filter = ["outcome", "store", "trigger", "error_type"]
     date_hierarchy = "started_at"
     list_select_related = ["store"]

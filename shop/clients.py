@@ -20,6 +20,8 @@ def config_for(store: Store) -> StoreConfig:
         query_string_auth=store.query_string_auth,
         allow_http=store.allow_http,
         timeout=settings.SHOP_STORE_TIMEOUT,
+        # Its whole history comes every poll: read it as cheaply as completeness allows.
+        lean_listing=store.api == Store.Api.REST and store.ignores_modified_after is not None,
         ca_certificate=store.ca_certificate,
         # Kept when a store moves to another API, but used by MCP adapter stores only.
         rest_key=store.rest_consumer_key if store.api == Store.Api.MCP_ADAPTER else "",

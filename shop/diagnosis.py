@@ -19,6 +19,7 @@ from datetime import UTC
 from django.conf import settings
 
 from shop.clients import client_for
+from shop.listing_health import store_check
 from shop.models import Store
 from shop.woocommerce.base import ConnectionReport, Finding, Severity
 from shop.woocommerce.config import StoreConfigError
@@ -48,7 +49,7 @@ def last_poll(store: Store) -> Iterable[Finding]:
         yield Finding("last poll", Severity.OK, f"the last poll succeeded at {when}")
 
 
-STORE_CHECKS: list[StoreCheck] = [polling_switched_on, last_poll]
+STORE_CHECKS: list[StoreCheck] = [polling_switched_on, last_poll, store_check]
 
 
 def check_store(store: Store, *, need_write: bool = False) -> ConnectionReport:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from adolf.tls import normalize_pem
+from shop import statuses
 from shop.clients import config_for
 from shop.models import Store, validate_ca_certificate
 from shop.rules import EVENT_TYPES
@@ -13,6 +14,29 @@ from shop.woocommerce.config import StoreConfigError
 
 SECRET_FIELDS = ("consumer_key", "consumer_secret")
 OPTIONAL_SECRET_FIELDS = ("rest_consumer_key", "rest_consumer_secret")
+
+
+class StatusMeaningsField(forms.CharField):
+    """A store's plugin statuses as text, one `status: meaning` a line (shop.statuses)."""
+
+    widget = forms.Textarea(attrs={"rows": 8, "cols": 50, "spellcheck": "false"})
+
+    def prepare_value(self, value):
+        return statuses.format_meanings(value) if isinstance(value, dict) else value
+
+    def to_python(self, value):
+        if isinstance(value, dict):
+            return value
+        try:
+            return statuses.parse_meanings(value or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(data) != self.to_python(initial or {})
+        except forms.ValidationError:
+            return True
 
 
 class StoreForm(forms.ModelForm):
@@ -50,13 +74,22 @@ class StoreForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    status_meanings = StatusMeaningsField(
+        label=_("plugin statuses"),
+        required=False,
+        help_text=_(
+            "What order statuses added by plugins mean, one “status: meaning” a line. Meanings: paid (entering it "
+            "from an unpaid status is a new order), awaiting-payment, cancelled (entering it is a cancellation), "
+            "ignore. A status not listed counts as paid when the order has a payment date."
+        ),
+    )
 
     class Meta:
         model = Store
         fields = [
             "name", "slug", "base_url", "enabled", "api", "consumer_key", "consumer_secret", "rest_consumer_key",
             "rest_consumer_secret", "query_string_auth", "allow_http", "ca_certificate", "poll_interval",
-            "first_poll_lookback", "overlap", "event_types", "order_storage",
+            "first_poll_lookback", "overlap", "event_types", "order_storage", "status_meanings",
         ]  # fmt: skip
         widgets = {
             "ca_certificate": forms.Textarea(
@@ -81,6 +114,12 @@ class StoreForm(forms.ModelForm):
             )
         else:
             del self.fields["forget_rest_keys"]
+
+    def clean_status_meanings(self) -> dict[str, str]:
+        # Left out (a scripted post), the store keeps its mapping rather than losing it.
+        if self.add_prefix("status_meanings") not in self.data:
+            return self.instance.status_meanings if self.instance.pk else statuses.default_meanings()
+        return self.cleaned_data["status_meanings"]
 
     def clean_ca_certificate(self) -> str:
         # Refused here, on its own field, before the settings are checked together in clean().

@@ -14,8 +14,9 @@ from django.utils.translation import pgettext_lazy
 
 from adolf.certificates import CertificateFileError, read_ca_certificates
 from adolf.fields import EncryptedTextField
-from shop import cadence, texts
-from shop.rules import DEFAULT_EVENT_TYPES, EVENT_TYPES
+from shop import cadence, statuses, texts
+from shop.rules import DEFAULT_EVENT_TYPES, EVENT_TYPES, NOTES_EVIDENCE, REFUNDS_EVIDENCE
+from shop.woocommerce.orders import MAX_CURRENCY, MAX_NAME, MAX_NUMBER, MAX_STATUS
 
 
 def default_event_types() -> list[str]:
@@ -114,6 +115,15 @@ class Store(models.Model):
     event_types = models.JSONField(
         _("events to notify"), default=default_event_types, help_text=_("Which order events reach staff.")
     )
+    status_meanings = models.JSONField(
+        _("plugin statuses"),
+        default=statuses.default_meanings,
+        blank=True,
+        help_text=_(
+            "What order statuses added by plugins mean, one “status: meaning” a line; meanings: paid, "
+            "awaiting-payment, cancelled, ignore. A status not listed counts as paid when the order has a payment date."
+        ),
+    )
     order_storage = models.CharField(
         _("order storage"),
         max_length=10,
@@ -141,6 +151,16 @@ class Store(models.Model):
     listing_began = models.DateTimeField(null=True, blank=True, editable=False)
     listing_after = models.DateTimeField(null=True, blank=True, editable=False)
     listing_cursor = models.JSONField(null=True, blank=True, editable=False)
+    # What polls learned of how the store serves its orders (shop.listing_health shows it).
+    page_cap = models.PositiveIntegerField(_("serves at most, orders a page"), null=True, blank=True, editable=False)
+    ignores_modified_after = models.DateTimeField(
+        _("ignores modified_after since"), null=True, blank=True, editable=False
+    )
+    # {status: when last seen} of statuses no rule knows (not WooCommerce's, not mapped).
+    unknown_statuses = models.JSONField(_("statuses no rule knows"), default=dict, blank=True, editable=False)
+    # Kept by shop.set_aside and shop.evidence, so a store with none costs no query to check.
+    orders_set_aside = models.PositiveIntegerField(_("orders set aside"), default=0, editable=False)
+    evidence_waiting = models.PositiveIntegerField(_("orders waiting for evidence"), default=0, editable=False)
     # The poll lease (shop.locks): who may poll and write this store right now.
     poll_lease_token = models.CharField(max_length=32, blank=True, editable=False)
     poll_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -181,7 +201,8 @@ class Store(models.Model):
     # must not write back the stale values it loaded (a lease token above all).
     POLL_STATE_FIELDS = frozenset(
         {"cursor", "last_success_at", "last_error", "failing_since", "outage_alerted", "poll_lease_token",
-         "poll_lease_until", "next_poll_at", "listing_began", "listing_after", "listing_cursor"}
+         "poll_lease_until", "next_poll_at", "listing_began", "listing_after", "listing_cursor", "page_cap",
+         "ignores_modified_after", "unknown_statuses", "orders_set_aside", "evidence_waiting"}
     )  # fmt: skip
     # Written only by the webhook receiver and by (un)registering, with update(), likewise.
     WEBHOOK_STATE_FIELDS = frozenset(
@@ -223,12 +244,13 @@ class OrderState(models.Model):
     # No index of its own: the (store, order_id) unique constraint leads with it.
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="order_states", db_index=False)
     order_id = models.BigIntegerField(_("order id"))
-    number = models.CharField(_("number"), max_length=64)
-    status = models.CharField(_("status"), max_length=40)
+    # Sizes shop.woocommerce.orders cleans every order to.
+    number = models.CharField(_("number"), max_length=MAX_NUMBER)
+    status = models.CharField(_("status"), max_length=MAX_STATUS)
     date_modified_gmt = models.DateTimeField(_("modified (store)"))
     total = models.DecimalField(_("total"), max_digits=18, decimal_places=4)
-    currency = models.CharField(_("currency"), max_length=8, blank=True)
-    customer_name = models.CharField(_("customer"), max_length=200, blank=True)
+    currency = models.CharField(_("currency"), max_length=MAX_CURRENCY, blank=True)
+    customer_name = models.CharField(_("customer"), max_length=MAX_NAME, blank=True)
     refunded_total = models.DecimalField(_("refunded"), max_digits=18, decimal_places=4, default=0)
     first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
     last_seen = models.DateTimeField(_("last seen"))
@@ -309,6 +331,11 @@ class PollRun(models.Model):
     error_message = models.TextField(_("error"), blank=True)
     cursor_before = models.DateTimeField(_("cursor before"), null=True, blank=True)
     cursor_after = models.DateTimeField(_("cursor after"), null=True, blank=True)
+    orders_set_aside = models.PositiveIntegerField(_("orders set aside"), default=0)
+    # [{"order_id": int | None, "reason": str}] of the orders it set aside (the first 20).
+    set_aside = models.JSONField(_("set aside"), default=list, blank=True)
+    # Not stored: orders still due for evidence when the poll ended (shop.tasks follows up on them).
+    evidence_due = 0
 
     class Meta:
         verbose_name = _("poll run")
@@ -318,6 +345,73 @@ class PollRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class SetAsideOrder(models.Model):
+    """An order the store sent that could not be recorded, and why; the rest of its page was.
+
+    Tried again whenever the store lists it again (it changed), or by the admin's Retry.
+    An order whose id is unusable is keyed by a fingerprint of what the store sent.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="set_aside", db_index=False)
+    order_id = models.BigIntegerField(_("order id"), null=True, blank=True)
+    key = models.CharField(max_length=64, editable=False)
+    reason = models.TextField(_("reason"))
+    date_modified_gmt = models.DateTimeField(_("modified (store)"), null=True, blank=True)
+    sample = models.TextField(_("what the store sent"), blank=True)
+    # The earliest change it could have been news of when first set aside: once it can be
+    # recorded, its events are judged against this, not the poll that finally reads it.
+    window_start = models.DateTimeField(_("news since"))
+    first_set_aside = models.DateTimeField(_("set aside"), auto_now_add=True)
+    last_tried = models.DateTimeField(_("last tried"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+
+    class Meta:
+        verbose_name = _("order set aside")
+        verbose_name_plural = _("orders set aside")
+        ordering = ["-last_tried"]
+        constraints = [models.UniqueConstraint(fields=["store", "key"], name="set_aside_once_per_store")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}#{self.order_id or '?'}: {self.reason[:60]}"
+
+
+class AwaitingEvidence(models.Model):
+    """An order never seen before whose change is news only if the store's records show it is recent.
+
+    Its state is recorded already; these are the events it would raise, held until its
+    refunds or notes are read (shop.evidence): recent → recorded and published, old → dropped.
+    """
+
+    class Kind(models.TextChoices):
+        REFUNDS = REFUNDS_EVIDENCE, _("its refunds")
+        NOTES = NOTES_EVIDENCE, _("its notes")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="awaiting_evidence", db_index=False)
+    order_id = models.BigIntegerField(_("order id"))
+    order_number = models.CharField(_("order number"), max_length=MAX_NUMBER)
+    status = models.CharField(_("status"), max_length=MAX_STATUS)
+    occurred_at = models.DateTimeField(_("modified (store)"))
+    window_start = models.DateTimeField(_("news since"))
+    source = models.CharField(_("source"), max_length=10)
+    # [{"event_type", "from_status", "to_status", "occurrence", "evidence"}]
+    events = models.JSONField(_("events"), default=list)
+    snapshot = models.JSONField(_("order snapshot"), default=dict)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    created = models.DateTimeField(_("waiting since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order waiting for evidence")
+        verbose_name_plural = _("orders waiting for evidence")
+        ordering = ["next_attempt_at"]
+        constraints = [models.UniqueConstraint(fields=["store", "order_id"], name="awaiting_evidence_once")]
+        indexes = [models.Index(fields=["store", "next_attempt_at"], name="awaiting_evidence_due")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}#{self.order_id} {self.status}"
 
 
 class MessageTemplate(models.Model):

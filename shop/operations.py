@@ -154,6 +154,11 @@ def describe_stores(stores: list[dict[str, Any]]) -> Iterator[Line]:
             yield "    last poll: never", ""
         yield f"    last success: {_when(store['last_success_at'])}; cursor: {_when(store['cursor'])}", ""
         yield f"    known orders: {store['known_orders']}; unpublished events: {store['unpublished_events']}", ""
+        if store["orders_set_aside"] or store["evidence_waiting"]:
+            yield (
+                f"    orders set aside: {store['orders_set_aside']}; waiting for evidence: {store['evidence_waiting']}",
+                "error" if store["orders_set_aside"] else "",
+            )
         if store["last_error"]:
             yield f"    last error: {store['last_error'].splitlines()[0][:200]}", ""
         trouble = [f"{hook['topic']} {hook['status']}" for hook in store["webhooks"] if hook["status"] != "active"]
@@ -169,7 +174,8 @@ def _when(value: str | None) -> str:
 
 @registry.status_section("stores", describe=describe_stores)
 def stores() -> list[dict[str, Any]]:
-    """Describe each store: last poll and its outcome, cursor, known orders, unpublished events."""
+    """Describe each store: last poll and its outcome, cursor, known orders, unpublished events, orders set aside
+    and orders waiting for evidence."""
     now = timezone.now()
     rows = []
     for store in Store.objects.annotate(known_orders=Count("order_states", distinct=True)).order_by("slug"):
@@ -201,6 +207,8 @@ def stores() -> list[dict[str, Any]]:
                 "cursor": iso(store.cursor),
                 "known_orders": store.known_orders,
                 "unpublished_events": OrderEvent.objects.filter(store=store, published_at__isnull=True).count(),
+                "orders_set_aside": store.orders_set_aside,
+                "evidence_waiting": store.evidence_waiting,
                 # As last read back from WooCommerce (shop.webhook_status).
                 "webhooks": [
                     {"topic": hook["topic"], "status": hook["status"]}
@@ -323,12 +331,8 @@ class StoreHealth:
 
 
 def orders_set_aside() -> dict[int, int]:
-    """Return how many orders each store (by id) has set aside as unrecordable.
-
-    No order is set aside yet — a bad one fails its page — so every store shows 0; the
-    column is there for when bad orders are set aside with their reason.
-    """
-    return {}
+    """Return how many orders each store (by id) has set aside as unrecordable (shop.set_aside), stores with any."""
+    return dict(Store.objects.filter(orders_set_aside__gt=0).values_list("pk", "orders_set_aside"))
 
 
 def store_health(now: datetime | None = None) -> list[StoreHealth]:

@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from adolf import metrics
 from adolf.redaction import redact
-from shop import alerts, locks
+from shop import alerts, evidence, locks
 from shop.clients import client_for
-from shop.detection import record_page
+from shop.detection import PageResult, record_page
+from shop.listing_health import Learning
 from shop.models import PollRun, Store
 from shop.woocommerce.base import Cursor, OrderPage
 from shop.woocommerce.errors import InvalidResponseError, StoreError
@@ -105,36 +106,62 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> bool:
     poll = plan(store, timezone.now())
     began = poll.began
     deadline = time.monotonic() + settings.SHOP_POLL_MAX_SECONDS
+    learning = Learning(store)
     with client_for(store) as client:
         for page in client.iter_modified_orders(poll.after, resume=poll.resume):
             began = began or page.store_time or timezone.now()
+            learning.observe(page)
             # Saved with the page: a poll that stops here (a time limit, a crash) is read on
             # from this point by the next one, not restarted.
             progress = {"listing_began": began, "listing_after": poll.after, "listing_cursor": asdict(page.cursor)}
-            result = record_page(store, page.orders, window_start=poll.after, lease_token=token, progress=progress)
+            result = record_page(
+                store, page.orders, window_start=poll.after, lease_token=token, progress=progress,
+                unreadable=page.unreadable,
+            )  # fmt: skip
             metrics.poll_orders_seen(order.status for order in page.orders)
-            run.pages += 1
-            run.orders_seen += result.orders
-            run.events_created += len(result.event_keys)
+            _count(run, result)
             if result.event_ids and on_events is not None:
                 on_events(result.event_ids)
             if on_page is not None:
                 on_page(page, run)
             if not page.last and time.monotonic() > deadline:
+                _resolve_evidence(store, run, on_events)
+                if learned := learning.fields(complete=False):
+                    locks.renew(store.pk, token, **learned)
                 _finish(run, PollRun.Outcome.PARTIAL, cursor_after=store.cursor)
                 return False
+    _resolve_evidence(store, run, on_events)
     with transaction.atomic():
         # The listing is complete: the cursor moves to where it began, and the lease is
         # given up in the same statement, fenced by it (a poll that lost it writes nothing).
         locks.release(
             store.pk, token, cursor=began, last_success_at=timezone.now(), last_error="", failing_since=None,
             listing_began=None, listing_after=None, listing_cursor=None,
+            **learning.fields(complete=poll.resume is None),
         )  # fmt: skip
         store.cursor = began
         if store.outage_alerted:  # as loaded with the lease; only this poll could have changed it since
             alerts.store_recovered(store)
         _finish(run, PollRun.Outcome.OK, cursor_after=began)
     return True
+
+
+def _count(run: PollRun, result: PageResult) -> None:
+    run.pages += 1
+    run.orders_seen += result.orders
+    run.events_created += len(result.event_keys)
+    if result.set_aside:
+        run.orders_set_aside += len(result.set_aside)
+        listed = [{"order_id": order_id, "reason": reason} for order_id, reason in result.set_aside]
+        run.set_aside = (run.set_aside + listed)[:20]
+
+
+def _resolve_evidence(store: Store, run: PollRun, on_events) -> None:
+    """Read the evidence of orders waiting for it (shop.evidence), a batch a poll; none waiting, no query."""
+    resolution = evidence.resolve(store, on_events=on_events)
+    run.events_created += len(resolution.event_ids)
+    # Read by shop.tasks.poll_orders: more due than one batch holds are worked through by a follow-up.
+    run.evidence_due = resolution.due
 
 
 def _failed(store: Store, run: PollRun, exc: Exception) -> None:

@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 from adolf import metrics
 from adolf.logs import log_context
 from adolf.retry import backoff_delay
-from shop import drift, inbox, polling, schedules, webhook_status
+from shop import drift, evidence, inbox, polling, schedules, webhook_status
 from shop.models import OrderEvent, OrderState, PollRun, Store
 from shop.publishing import publish_events, unpublished_event_ids
 from shop.woocommerce.errors import RateLimitedError, TransientError
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 # does not say), within the same cap.
 POLL_MAX_RETRIES = 3
 RATE_LIMIT_DEFAULT_WAIT = 60
+# Seconds between two batches of evidence reads of one store.
+EVIDENCE_PAUSE = 1
 
 
 def backoff(retries: int) -> float:
@@ -67,6 +69,9 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat", due: s
     if run.outcome == PollRun.Outcome.PARTIAL:
         # A long backlog: read on at once rather than at the next beat tick.
         poll_orders.delay(store_id=store_id, trigger=trigger)
+    if run.evidence_due:
+        # More orders wait for evidence than a poll reads: a follow-up works through them.
+        resolve_evidence.delay(store_id=store_id)
     return {
         "poll_run": run.pk, "outcome": run.outcome, "pages": run.pages, "orders": run.orders_seen,
         "events": run.events_created,
@@ -94,6 +99,26 @@ def send_poll(poll: schedules.DuePoll) -> None:
 def repair_schedules() -> list[str]:
     """Repair stores' schedules that drifted from their stores (every SHOP_SCHEDULE_REPAIR_SECONDS)."""
     return [f"{found.kind}: {found.subject}: {found.detail}" for found in drift.repair(send_poll)]
+
+
+@shared_task(name="shop.resolve_evidence")
+def resolve_evidence(store_id: int) -> dict:
+    """Read the evidence of a batch of orders waiting for it; queue the next batch while more are due.
+
+    Batches follow one another EVIDENCE_PAUSE seconds apart: a bulk touch of thousands of
+    orders is read at a bounded rate. Orders whose reads failed wait for their retry time,
+    and the store's polls pick them up then.
+    """
+    try:
+        store = Store.objects.get(pk=store_id)
+    except Store.DoesNotExist:
+        return {"skipped": "the store is gone"}
+    with log_context(store=store_id):
+        resolution = evidence.resolve(store, on_events=enqueue_notifications)
+    if resolution.due and resolution.decided:
+        resolve_evidence.apply_async(kwargs={"store_id": store_id}, countdown=EVIDENCE_PAUSE)
+    return {"decided": resolution.decided, "events": len(resolution.event_ids), "failed": resolution.failed,
+            "due": resolution.due}  # fmt: skip
 
 
 @shared_task(name=inbox.PROCESS_TASK)

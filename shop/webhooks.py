@@ -25,11 +25,13 @@ from typing import Any, Protocol
 from django.db.models import F
 from django.utils import timezone
 
+from shop import evidence
 from shop.clients import client_for
 from shop.detection import record_page
 from shop.models import OrderEvent, Store
 from shop.woocommerce.base import UnsupportedOperationError
-from shop.woocommerce.errors import NotFoundError
+from shop.woocommerce.errors import NotFoundError, UnreadableOrderError
+from shop.woocommerce.orders import UnreadableOrder
 
 logger = logging.getLogger(__name__)
 
@@ -176,14 +178,21 @@ def refetch(store_id: int, order_id: int, topic: str = "") -> list[int]:
             # An MCP adapter store without REST keys cannot read one order; polling sees the change.
             logger.warning("webhook store=%s order=%s topic=%s: %s", store.slug, order_id, topic, exc.message)
             return []
+        except UnreadableOrderError as exc:
+            # One bad order never stops anything: set aside, as a poll would (shop.set_aside).
+            unreadable = UnreadableOrder(order_id, exc.message, sample=exc.sample)
+            record_page(store, [], window_start=window_start(store, timezone.now()), unreadable=[unreadable])
+            return []
     if order.status == "trash" or order.is_draft or order.date_modified_gmt is None:
         return []
     result = record_page(
         store, [order], window_start=window_start(store, timezone.now()), source=OrderEvent.Source.WEBHOOK
     )
+    # An order never seen before whose change needs evidence: read it now, as a poll would.
+    found = evidence.resolve(store, order_ids=result.awaiting).event_ids if result.awaiting else []
     if not result.event_keys:
-        return []
-    return list(
+        return found
+    return found + list(
         OrderEvent.objects.filter(dedupe_key__in=result.event_keys, published_at__isnull=True).values_list(
             "pk", flat=True
         )

@@ -111,6 +111,8 @@ class AdapterTools:
         for name, bound in DATE_BOUNDS.items():
             if name in parameters:
                 bounds[bound] = store.ability_date(parameters[name])
+        if store.ignores_modified_after:
+            bounds["modified_after"] = None
         # wc_get_orders() reads every registered order status but trash.
         statuses = {parameters["status"]} if "status" in parameters else set(store.statuses()) - {"trash"}
         orderby = parameters.get("orderby", "date")
@@ -123,7 +125,7 @@ class AdapterTools:
             stable=orderby == "id",
         )
         matched = [order for order in matched if _kept(order, parameters)]
-        per_page, page = parameters.get("per_page", 10), parameters.get("page", 1)
+        per_page, page = store.capped(parameters.get("per_page", 10)), parameters.get("page", 1)
         start = (page - 1) * per_page
         with store.lock:
             orders = [self._thin(order, line_items) for order in matched[start : start + per_page]]

@@ -3,20 +3,23 @@
 POST /_simulator/orders {"status", "total", ...}        create an order
 POST /_simulator/orders/<id>/status {"status"}          move it
 POST /_simulator/orders/<id>/refunds {"amount", "reason"} refund it (no amount: fully)
+POST /_simulator/orders/<id>/touch                      bump its modified date only (viewed in wp-admin)
+POST /_simulator/orders/<id>/poison {field: value, ...} serve these fields as given ({}: heal it)
+POST /_simulator/behaviour {"page_cap", "ignores_modified_after"}  how the order query bends
 POST /_simulator/faults {"kind", "times", "path", ...}  inject a fault (see store.Fault)
 POST /_simulator/clock {"offset_seconds"}               shift the store's clock
 POST /_simulator/host {"strips_authorization", "redirect_to"}  the host's habits (see SimulatedStore)
 POST /_simulator/mcp/expire                             drop every MCP session
 POST /_simulator/webhooks/<id> {"status", "api_version"} disable a webhook (as WooCommerce does after
                                                         repeated failures) or send legacy bodies
-GET  /_simulator/state                                  counts of orders, webhooks, deliveries
+GET  /_simulator/state                                  counts of orders, webhooks, deliveries, requests
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from simulator.errors import ApiError
@@ -25,13 +28,20 @@ from simulator.replies import Reply
 from simulator.store import Fault, SimulatedStore
 from simulator.webhooks import WebhookHub
 
-ORDER_ACTION = re.compile(r"^/orders/(\d+)/(status|refunds)$")
+ORDER_ACTION = re.compile(r"^/orders/(\d+)/(status|refunds|touch|poison)$")
 WEBHOOK = re.compile(r"^/webhooks/(\d+)$")
 FAULT_FIELDS = set(Fault.__dataclass_fields__)
 
 
 def handle_control(
-    store: SimulatedStore, hub: WebhookHub, mcp_endpoints: Iterable[McpEndpoint], method: str, path: str, body: bytes
+    store: SimulatedStore,
+    hub: WebhookHub,
+    mcp_endpoints: Iterable[McpEndpoint],
+    method: str,
+    path: str,
+    body: bytes,
+    *,
+    stats: Callable[[], dict[str, Any]] = dict,
 ) -> Reply:
     """Answer one control request (`path` without the /_simulator prefix); raise ApiError for a bad one."""
     try:
@@ -44,6 +54,7 @@ def handle_control(
             "webhooks": len(hub.webhooks),
             "deliveries": len(hub.deliveries),
             "clock": store.now().isoformat(),
+            **stats(),
         })  # fmt: skip
     if method != "POST":
         raise ApiError(405, "method_not_allowed", "use POST")
@@ -54,8 +65,13 @@ def handle_control(
             return Reply(201, store.render(order))
     if match := ORDER_ACTION.match(path):
         order_id = int(match[1])
-        if match[2] == "status":
-            order = store.set_status(order_id, str(data.get("status", "")))
+        if match[2] in ("status", "touch", "poison"):
+            if match[2] == "status":
+                order = store.set_status(order_id, str(data.get("status", "")))
+            elif match[2] == "touch":
+                order = store.touch(order_id)
+            else:
+                order = store.poison(order_id, **data)
             with store.lock:
                 return Reply(200, store.render(order))
         refund = store.refund(order_id, data.get("amount"), str(data.get("reason", "")))
@@ -64,6 +80,12 @@ def handle_control(
         options = {name: value for name, value in data.items() if name in FAULT_FIELDS and name != "kind"}
         store.inject(str(data.get("kind", "status")), **options)
         return Reply(201, {"injected": data.get("kind", "status")})
+    if path == "/behaviour":
+        cap = data.get("page_cap", store.page_cap)
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+            raise ApiError(400, "invalid_param", "page_cap must be a positive integer or null")
+        store.page_cap, store.ignores_modified_after = cap, bool(data.get("ignores_modified_after", False))
+        return Reply(200, {"page_cap": store.page_cap, "ignores_modified_after": store.ignores_modified_after})
     if path == "/clock":
         store.set_clock_offset(float(data.get("offset_seconds", 0)))
         return Reply(200, {"clock": store.now().isoformat()})

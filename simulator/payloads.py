@@ -58,6 +58,10 @@ class SimOrder:
     city: str = "Moscow"
     refunds: list[SimRefund] = field(default_factory=list)
     status_before_trash: str = ""
+    notes: list[Any] = field(default_factory=list)  # simulator.notes.SimNote, oldest first
+    # Fields served as given, over what the order holds: a poisoned order (a NUL in a name,
+    # a total of the wrong type, a status longer than WordPress allows).
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def refunded(self) -> Decimal:
@@ -213,7 +217,17 @@ def order_json(order: SimOrder, base_url: str, local: ToLocal) -> dict[str, Any]
             for refund in reversed(order.refunds)
         ],
         "_links": links,
-    }
+    } | _overridden(order)
+
+
+def _overridden(order: SimOrder) -> dict[str, Any]:
+    """Return the order's overrides, nested ones ("billing.last_name") merged into their object."""
+    flat = {name: value for name, value in order.overrides.items() if "." not in name}
+    for name, value in order.overrides.items():
+        if "." in name:
+            outer, inner = name.split(".", 1)
+            flat[outer] = {**_address(order, billing=outer == "billing"), **flat.get(outer, {}), inner: value}
+    return flat
 
 
 def refund_json(order: SimOrder, refund: SimRefund, base_url: str, local: ToLocal) -> dict[str, Any]:
@@ -262,6 +276,8 @@ def thin_order_json(order: SimOrder, local: ToLocal, *, line_items: bool = False
         "date_modified": modified,
         "date_modified_gmt": modified_gmt,
     }
+    # A poisoned field shows wherever the adapter shows that field.
+    thin.update((name, value) for name, value in order.overrides.items() if name in thin)
     if line_items:
         thin["line_items"] = [
             {

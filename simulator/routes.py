@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -18,6 +19,7 @@ from simulator.webhooks import WebhookHub
 WC = "/wp-json/wc/v3"
 ORDER = re.compile(rf"^{WC}/orders/(\d+)$")
 REFUNDS = re.compile(rf"^{WC}/orders/(\d+)/refunds$")
+NOTES = re.compile(rf"^{WC}/orders/(\d+)/notes$")
 WEBHOOK = re.compile(rf"^{WC}/webhooks/(\d+)$")
 CONTROL = "/_simulator"
 NOT_FOUND_HTML = b"<!DOCTYPE html><html><head><title>Page not found</title></head><body>404</body></html>"
@@ -26,9 +28,10 @@ NOT_FOUND_HTML = b"<!DOCTYPE html><html><head><title>Page not found</title></hea
 class Router:
     """Everything the store answers, minus the socket handling."""
 
-    def __init__(self, store: SimulatedStore, hub: WebhookHub) -> None:
+    def __init__(self, store: SimulatedStore, hub: WebhookHub, stats: Callable[[], dict[str, Any]] = dict) -> None:
         self.store = store
         self.hub = hub
+        self.stats = stats  # the server's request counts, for GET /_simulator/state
         self.nonces = NonceBook()
         self.mcp = {"legacy": McpEndpoint(store, "legacy"), "adapter": McpEndpoint(store, "adapter")}
 
@@ -80,6 +83,8 @@ class Router:
                 return Reply(200, self.store.render(self.store.order(int(match[1]))))
         if (match := REFUNDS.match(path)) and method == "GET":
             return Reply(200, self.store.render_refunds(int(match[1])))
+        if (match := NOTES.match(path)) and method == "GET":
+            return Reply(200, self.store.render_notes(int(match[1])))
         if path == f"{WC}/system_status" and method == "GET":
             return Reply(200, {"environment": {"home_url": self.store.base_url, "version": self.store.version}})
         if path == f"{WC}/webhooks":
@@ -101,7 +106,7 @@ class Router:
     def _list_orders(self, path: str, query: dict[str, list[str]]) -> Reply:
         orders, total, pages = self.store.list_orders(query)
         with self.store.lock:
-            items = [self.store.render(order) for order in orders]
+            items = [_trimmed(self.store.render(order), query) for order in orders]
         headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
         page = int(query.get("page", ["1"])[-1] or 1)
         links = []
@@ -144,11 +149,19 @@ class Router:
 
     # --- control API (loopback only, no auth: a test fixture) ----------------------------
     def _control(self, method: str, path: str, body: bytes) -> Reply:
-        return handle_control(self.store, self.hub, self.mcp.values(), method, path[len(CONTROL) :], body)
+        return handle_control(
+            self.store, self.hub, self.mcp.values(), method, path[len(CONTROL) :], body, stats=self.stats
+        )
+
+
+def _trimmed(item: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+    """Keep only the `_fields` asked for, as WordPress's rest_filter_response_fields() does."""
+    fields = [name.strip() for value in query.get("_fields", []) for name in value.split(",") if name.strip()]
+    return {name: value for name, value in item.items() if name in fields} if fields else item
 
 
 def _is_route(method: str, path: str) -> bool:
-    if path in (f"{WC}/orders", f"{WC}/system_status") or ORDER.match(path) or REFUNDS.match(path):
+    if path in (f"{WC}/orders", f"{WC}/system_status") or ORDER.match(path) or REFUNDS.match(path) or NOTES.match(path):
         return method == "GET"
     if path == f"{WC}/webhooks":
         return method in ("GET", "POST")

@@ -22,6 +22,8 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -46,11 +48,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        site = self.server.owner.resolve(self.path)
+        owner = self.server.owner
+        site = owner.resolve(self.path)
         if site is None:
             # No store lives at this path: the host's own 404 page.
             self._send(Reply(404, NOT_FOUND_HTML, {"Content-Type": "text/html; charset=UTF-8"}), NOT_FOUND_HTML)
             return
+        if site[2].startswith("/_simulator"):
+            self._answer(site, body)
+            return
+        with owner.counting(site[2]):
+            self._answer(site, body)
+
+    def _answer(self, site: Site, body: bytes) -> None:
         store, router, path = site
         control = path.startswith("/_simulator")
         if store.redirect_to and not control:
@@ -80,6 +90,13 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(reply.body[: max(0, len(reply.body) - fault.drop)]).encode()
         if fault and fault.kind == "bad_item" and reply.is_list_page:
             payload = json.dumps([{"status": "pending", "total": "1.00"}, *reply.body]).encode()
+        if fault and fault.kind in ("no_totals", "wrong_totals"):
+            # A proxy that passes only the headers it knows; a caching plugin that counts another query.
+            for name in ("X-WP-Total", "X-WP-TotalPages"):
+                if fault.kind == "no_totals":
+                    reply.headers.pop(name, None)
+                elif name in reply.headers:
+                    reply.headers[name] = "1"
         self._send(reply, payload, store, truncate=bool(fault and fault.kind == "truncate"))
 
     def _send(
@@ -179,6 +196,11 @@ class Listener:
         """Return the store a request target is for, its router and the path below the store; None if none."""
         raise NotImplementedError
 
+    @contextmanager
+    def counting(self, path: str) -> Iterator[None]:
+        """Count one request to a store while it is served (`path` below the store); a fleet counts none."""
+        yield
+
     def start(self) -> Self:
         self._thread.start()
         return self
@@ -234,7 +256,14 @@ class StoreServer(Listener):
             self.store.https = True
         self.store.base_url = self.host_url
         self.hub = WebhookHub(self.store, **hub_options)
-        self.router = Router(self.store, self.hub)
+        self.router = Router(self.store, self.hub, stats=self.stats)
+        # What was asked of the store (not counting /_simulator/): paths in order, and the
+        # most requests it was serving at once.
+        self.requests: list[str] = []
+        self.queries: list[dict[str, str]] = []  # each request's query parameters, beside `requests`
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._count_lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -243,6 +272,25 @@ class StoreServer(Listener):
     def resolve(self, target: str) -> Site | None:
         """Every request is for the one store."""
         return self.store, self.router, target
+
+    def stats(self) -> dict[str, int]:
+        """Requests the store served so far, and the most it served at once."""
+        with self._count_lock:
+            return {"requests": len(self.requests), "max_in_flight": self.max_in_flight}
+
+    @contextmanager
+    def counting(self, path: str) -> Iterator[None]:
+        """Count one request to the store while it is served."""
+        with self._count_lock:
+            self.requests.append(urlsplit(path).path)
+            self.queries.append(dict(parse_qsl(urlsplit(path).query, keep_blank_values=True)))
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._count_lock:
+                self.in_flight -= 1
 
     @property
     def legacy_mcp(self):

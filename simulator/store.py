@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from simulator.errors import ApiError, invalid_param
+from simulator.notes import SimNote, note_json, status_change, status_set
 from simulator.params import ids_param, int_param, one, parse_date
 from simulator.payloads import SimOrder, SimRefund, order_json, refund_json
 
@@ -44,7 +45,7 @@ class Fault:
     """One misbehaviour to serve `times` times on paths starting with `path`."""
 
     # status | rate_limit | unauthorized | slow | malformed | truncate | short_page | bad_item | drop
-    # | ignore_offset
+    # | ignore_offset | no_totals (a proxy strips X-WP-Total and X-WP-TotalPages) | wrong_totals (both say 1)
     kind: str
     times: int = 1
     path: str = "/wp-json/"
@@ -85,6 +86,11 @@ class SimulatedStore:
     orders: dict[int, SimOrder] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     custom_statuses: set[str] = field(default_factory=set)
+    # How plugins and bugs bend the order query (woocommerce/woocommerce#54035, #36307): at
+    # most this many orders a page whatever `per_page` asks, and `modified_after` not applied
+    # (WooCommerce before 5.8, an HPOS bug). Both hold for REST, the legacy tools and the adapter.
+    page_cap: int | None = None
+    ignores_modified_after: bool = False
     on_change: list[Callable[[str, SimOrder], None]] = field(default_factory=list)
     seed: int | None = None  # for the order of rows a query leaves unsorted
 
@@ -96,6 +102,7 @@ class SimulatedStore:
         self.random = random.Random(self.seed)  # noqa: S311 - a simulation, not a secret
         self.lock = threading.RLock()
         self._next_id = 100
+        self._next_note_id = 0
         self._revision = 0
         self._listing_cache: dict[tuple, list[SimOrder]] = {}
         if not self.keys:
@@ -124,6 +131,15 @@ class SimulatedStore:
 
     def statuses(self) -> tuple[str, ...]:
         return (*CORE_STATUSES, "trash", *sorted(self.custom_statuses))
+
+    def _register(self, status: str) -> None:
+        # An extension's status exists because the extension registered it (register_post_status).
+        if status not in CORE_STATUSES and status != "trash":
+            self.custom_statuses.add(status)
+
+    def capped(self, per_page: int) -> int:
+        """Return how many orders a page really holds when `per_page` are asked for."""
+        return min(per_page, self.page_cap) if self.page_cap else per_page
 
     # --- faults ---------------------------------------------------------------------
     def inject(self, kind: str, **options: Any) -> Fault:
@@ -166,9 +182,17 @@ class SimulatedStore:
                 order.paid = when
             if status == "completed":
                 order.completed = when
+            self._register(status)
+            if status not in ("pending", "checkout-draft"):
+                self._note(order, status_set(status), when)
             self.orders[order.id] = order
             self._changed("order.created", order)
             return order
+
+    def _note(self, order: SimOrder, text: str, when: datetime) -> None:
+        # Notes are comments in WordPress: their ids come from a sequence of their own.
+        self._next_note_id += 1
+        order.notes.append(SimNote(self._next_note_id, text, when))
 
     def order(self, order_id: int) -> SimOrder:
         try:
@@ -182,12 +206,38 @@ class SimulatedStore:
             when = (at or self.now()).replace(microsecond=0)
             if status == "trash":
                 order.status_before_trash = order.status
+            elif status != order.status:
+                self._note(order, status_change(order.status, status), when)
+            self._register(status)
             order.status, order.modified = status, when
             if status in ("processing", "completed") and order.paid is None:
                 order.paid = when
             if status == "completed":
                 order.completed = when
             self._changed("order.deleted" if status == "trash" else "order.updated", order)
+            return order
+
+    def touch(self, order_id: int, *, at: datetime | None = None) -> SimOrder:
+        """Bump the order's modified date and nothing else, as opening it in wp-admin does on HPOS stores.
+
+        woocommerce/woocommerce#41226: no status change, no note; a webhook fires.
+        """
+        with self.lock:
+            order = self.order(order_id)
+            order.modified = (at or self.now()).replace(microsecond=0)
+            self._changed("order.updated", order)
+            return order
+
+    def poison(self, order_id: int, *, at: datetime | None = None, **fields: Any) -> SimOrder:
+        """Serve the order with these fields as given ("billing.last_name" for a nested one), and bump it.
+
+        Without fields, the order is served as it is again (healed, and bumped).
+        """
+        with self.lock:
+            order = self.order(order_id)
+            order.overrides = dict(fields)
+            order.modified = (at or self.now()).replace(microsecond=0)
+            self._changed("order.updated", order)
             return order
 
     def trash(self, order_id: int) -> SimOrder:
@@ -218,6 +268,7 @@ class SimulatedStore:
             order.refunds.append(refund)
             order.modified = refund.created
             if order.refunded == order.total:
+                self._note(order, status_change(order.status, "refunded"), refund.created)
                 order.status = "refunded"
             self._changed("order.updated", order)
             return refund
@@ -230,6 +281,12 @@ class SimulatedStore:
     def render(self, order: SimOrder) -> dict[str, Any]:
         return order_json(order, self.base_url, self.local)
 
+    def render_notes(self, order_id: int) -> list[dict[str, Any]]:
+        """Return `GET /orders/<id>/notes`: every note, newest first (get_comments' default order)."""
+        with self.lock:
+            order = self.order(order_id)
+            return [note_json(order.id, note, self.base_url, self.local) for note in reversed(order.notes)]
+
     def render_refunds(self, order_id: int) -> list[dict[str, Any]]:
         with self.lock:
             order = self.order(order_id)
@@ -237,7 +294,7 @@ class SimulatedStore:
 
     def list_orders(self, query: dict[str, list[str]]) -> tuple[list[SimOrder], int, int]:
         """Apply `GET /orders` parameters; return (page of orders, X-WP-Total, X-WP-TotalPages)."""
-        per_page = int_param(query, "per_page", 10, 1, 100)
+        per_page = self.capped(int_param(query, "per_page", 10, 1, 100))
         page = int_param(query, "page", 1, 1, None)
         offset = int_param(query, "offset", None, 0, None)
         orderby = one(query, "orderby") or "date"
@@ -248,6 +305,8 @@ class SimulatedStore:
             raise invalid_param("order", "order is not one of asc and desc.")
         gmt = (one(query, "dates_are_gmt") or "false").lower() in ("1", "true")
         bounds = {name: self._date_param(query, name, gmt) for name in DATE_FILTERS}
+        if self.ignores_modified_after:
+            bounds["modified_after"] = None
         # WooCommerce's REST controller adds ID to `date` and `modified` sorting: ties are stable.
         matched = self.matching(
             bounds, self._status_param(query), ids_param(query, "include"), ids_param(query, "exclude"),

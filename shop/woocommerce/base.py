@@ -10,7 +10,7 @@ from typing import Protocol
 
 from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.errors import StoreError
-from shop.woocommerce.orders import Order, RefundRecord
+from shop.woocommerce.orders import Order, RefundRecord, UnreadableOrder
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Cursor:
     offset: int = 0
     last_id: int = 0
     page: int = 0
+    cap: int = 0  # the most orders the store serves a page, when it serves fewer than asked (0: not seen)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,13 @@ class OrderPage:
     last: bool
     drafts_skipped: int = 0
     rewinds: int = 0  # times the listing shrank under us and was re-read from further back
+    # Orders of this page that cannot be parsed (to be set aside, not to fail the page).
+    unreadable: tuple[UnreadableOrder, ...] = ()
+    # Orders served though modified at or before the listing's `after`: the store ignores the filter.
+    outside_filter: int = 0
+    # The most orders the store served a page while more followed, if fewer than asked (None: not capped).
+    page_cap: int | None = None
+    served: int = 0  # orders the store served for this page, drafts and re-read ones included
 
 
 class Severity(StrEnum):

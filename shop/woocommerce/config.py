@@ -48,6 +48,9 @@ class StoreConfig:
     signature_method: SignatureMethod = "HMAC-SHA256"
     timeout: float = 20.0
     per_page: int = 100
+    # For a store that ignores `modified_after` (it lists its whole history every time): list
+    # ids and modification dates only (`_fields`), then fetch whole just the orders changed.
+    lean_listing: bool = False
     # PEM of a CA (or the store's own self-signed certificate) trusted for this store only,
     # on top of the OS trust store and SSL_CERT_FILE / SSL_CERT_DIR (adolf.tls).
     ca_certificate: str = field(default="", repr=False)

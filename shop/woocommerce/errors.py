@@ -67,6 +67,14 @@ class InvalidResponseError(StoreError):
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
+class UnreadableOrderError(InvalidResponseError):
+    """The store sent an order that cannot be parsed (shop.woocommerce.orders): set it aside, not the store."""
+
+    def __init__(self, message: str, *, order_id: int, **kwargs: object) -> None:
+        self.order_id = order_id
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
 class TransientError(StoreError):
     """Unreachable, timed out, or a server-side failure: try again later with backoff."""
 

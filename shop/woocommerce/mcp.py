@@ -36,6 +36,7 @@ from shop.woocommerce.errors import (
     InvalidResponseError,
     NotFoundError,
     StoreError,
+    UnreadableOrderError,
 )
 from shop.woocommerce.jsonrpc import McpDisabledError, McpSession
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order
@@ -117,7 +118,7 @@ class McpClient:
             raise self._shape(f"{ORDERS_QUERY} returned no orders list", data)
         total_pages = body.get("total_pages")
         return RawPage(
-            items=self.complete(orders),
+            items=orders,
             store_time=self.last_store_time,
             total_pages=total_pages if isinstance(total_pages, int) and not isinstance(total_pages, bool) else None,
             request=f"{ORDERS_QUERY} page={window.page} per_page={window.limit}",
@@ -141,11 +142,11 @@ class McpClient:
 
     def iter_modified_orders(self, after: datetime, *, resume: Cursor | None = None) -> Iterator[OrderPage]:
         """Yield pages of orders modified after `after`, by ascending id; a short page ends it."""
+        common = {"store": self.config.name, "per_page": self.config.per_page, "resume": resume, "after": after}
         if self.legacy:
-            fetch = partial(self._legacy_window, after)
-            return seek_pages(fetch, store=self.config.name, per_page=self.config.per_page, resume=resume)
-        fetch = partial(self._adapter_window, after)
-        return seek_pages(fetch, store=self.config.name, per_page=self.config.per_page, resume=resume, numbered=True)
+            return seek_pages(partial(self._legacy_window, after), **common)
+        complete = self.complete if self.rest is not None else None
+        return seek_pages(partial(self._adapter_window, after), numbered=True, complete=complete, **common)
 
     def get_order(self, order_id: int) -> Order:
         if self.rest is not None:
@@ -156,7 +157,10 @@ class McpClient:
         try:
             return parse_order(raw)
         except OrderParseError as exc:
-            raise self._shape(str(exc), data) from None
+            request = f"{self.config.base_url}{self.path}"
+            raise UnreadableOrderError(
+                str(exc), order_id=order_id, store=self.config.name, request=request, sample=repr(data)
+            ) from None
 
     def list_refunds(self, order_id: int) -> list[RefundRecord]:
         """Return the order's refunds: over REST when it can, else as the order's `refunds` list shows them."""

@@ -6,11 +6,21 @@ UTC), statuses invented by extensions, fields we don't know, refunds keyed `reas
 adapter sends thin orders: no number, no billing object but a top-level `billing_email`,
 line items only when asked for. None of that is an error; an order without an id or a
 status, or money that is not a number, is.
+
+Text is cleaned here, once, for everything downstream (the database, JSON snapshots,
+every channel): control characters go (PostgreSQL refuses U+0000 in text and in JSONB;
+woocommerce/woocommerce#68783 shows stores that store it), lone surrogates become U+FFFD,
+and values longer than any real order holds are cut to the lengths below. What cannot be
+cleaned without lying — money too large to hold, a status longer than WordPress allows,
+fields of the wrong type — makes the order unreadable (`read_order` says why), and the
+caller sets that one order aside instead of failing its page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,8 +34,39 @@ CORE_STATUSES = frozenset(
 )
 
 
+# The most an order's values may hold once parsed; the known-state columns (shop.models) use
+# the same numbers. WordPress keeps statuses in 20 characters (varchar(20) post_status, HPOS
+# `status`), currency codes are 3 letters (ISO 4217; crypto plugins use up to 5), and order
+# numbers are text that plugins make up.
+MAX_NUMBER = 64
+MAX_STATUS = 40
+MAX_CURRENCY = 8
+MAX_NAME = 200
+MAX_TEXT = 10_000  # a customer note, a product name: enough for any real one
+# Money columns hold 18 digits, 4 after the point: amounts below 10**14.
+MONEY_PLACES = Decimal("0.0001")
+MONEY_LIMIT = Decimal(10) ** 14
+# Order ids are bigint in ADOLF's tables and in WooCommerce's.
+MAX_ID = 2**63 - 1
+# C0 controls but tab, newline and carriage return; DEL; lone UTF-16 surrogates (JSON can
+# carry them as \ud800, UTF-8 cannot encode them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class OrderParseError(ValueError):
     """An order object lacks what every order has, or holds nonsense in a typed field."""
+
+
+def clean_text(value: str, limit: int = MAX_TEXT) -> str:
+    """Return text any database and channel can take: no control characters or lone surrogates, at most `limit` long.
+
+    Tabs and line breaks stay (customer notes have them); a cut value ends with "…".
+    """
+    if value.isprintable() and len(value) <= limit:
+        return value  # the common case, at C speed
+    value = _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -69,6 +110,8 @@ class Order:
     shipping_method: str = ""
     city: str = ""
     line_items: tuple[LineItem, ...] = ()
+    # When the order was completed: what shows a completed order's change is recent (REST only).
+    date_completed_gmt: datetime | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -86,6 +129,8 @@ def parse_gmt(value: object) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise OrderParseError(f"date {value!r} is not a string")
+    if value.startswith("0000-00-00"):
+        return None  # how old WooCommerce versions and some plugins write "no date"
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -105,16 +150,23 @@ def parse_money(value: object, *, what: str = "amount") -> Decimal:
         raise OrderParseError(f"{what} {value!r} is not money") from None
     if not amount.is_finite():
         raise OrderParseError(f"{what} {value!r} is not money")
-    return amount
+    if abs(amount) >= MONEY_LIMIT:
+        raise OrderParseError(f"{what} {value!r} is too large for an order (at most 14 digits before the point)")
+    # More than four decimals (a currency plugin's rounding): kept to the column's precision.
+    return amount if amount.as_tuple().exponent >= -4 else amount.quantize(MONEY_PLACES)
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
+def _text(value: object, limit: int = MAX_TEXT) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        raise OrderParseError(f"a {type(value).__name__} where text belongs: {str(value)[:60]}")
+    return clean_text(str(value), limit)
 
 
-def _decoded(value: object) -> str:
+def _decoded(value: object, limit: int = MAX_TEXT) -> str:
     """Return text as people wrote it: WooCommerce sends names with `&amp;`, `&ndash;`, `&#039;` escaped."""
-    return html.unescape(_text(value)).strip()
+    return clean_text(html.unescape(_text(value)).strip(), limit)
 
 
 def _variation(meta: object) -> str:
@@ -175,49 +227,102 @@ def _refunds(raw: object) -> tuple[Refund, ...]:
     return tuple(refunds)
 
 
+def order_id_of(raw: object) -> int | None:
+    """Return the order id an order object carries, if it carries a usable one (a positive bigint)."""
+    value = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        order_id = value
+    elif (isinstance(value, str) and value.strip().isdigit()) or (isinstance(value, float) and value.is_integer()):
+        order_id = int(value)
+    else:
+        return None
+    return order_id if 0 < order_id <= MAX_ID else None
+
+
 def parse_order(raw: object) -> Order:
     """Return the Order a REST (or MCP) order object describes; raise OrderParseError if it can't."""
     if not isinstance(raw, dict):
         raise OrderParseError(f"an order must be a JSON object, not {type(raw).__name__}")
-    try:
-        order_id = int(raw["id"])
-        status = str(raw["status"])
-    except (KeyError, TypeError, ValueError):
-        raise OrderParseError("an order needs an integer `id` and a `status`") from None
-    if order_id <= 0 or not status:
-        raise OrderParseError(f"order id {raw.get('id')!r} / status {raw.get('status')!r} are not valid")
+    order_id = order_id_of(raw)
+    status = raw.get("status")
+    if order_id is None or not isinstance(status, str):
+        raise OrderParseError(
+            f"an order needs a positive integer `id` and a `status`, not {str(raw.get('id'))[:40]!r} / "
+            f"{str(status)[:40]!r}"
+        )
     # Stores configured without the wc- prefix stripping (old plugins) still send it now and then.
-    status = status.removeprefix("wc-")
-    billing = raw.get("billing") if isinstance(raw.get("billing"), dict) else {}
-    shipping = raw.get("shipping") if isinstance(raw.get("shipping"), dict) else {}
-    name = " ".join(part for part in (_decoded(billing.get("first_name")), _decoded(billing.get("last_name"))) if part)
-    line_items = raw.get("line_items")
+    status = clean_text(status).strip().removeprefix("wc-")
+    if not status or len(status) > MAX_STATUS:
+        raise OrderParseError(f"order {order_id}: status {status[:60]!r} is empty or longer than WordPress allows")
     try:
+        billing = raw.get("billing") if isinstance(raw.get("billing"), dict) else {}
+        shipping = raw.get("shipping") if isinstance(raw.get("shipping"), dict) else {}
+        first, last = _decoded(billing.get("first_name")), _decoded(billing.get("last_name"))
+        line_items = raw.get("line_items")
         return Order(
             id=order_id,
-            number=_text(raw.get("number")) or str(order_id),
+            number=_text(raw.get("number"), MAX_NUMBER) or str(order_id),
             status=status,
-            currency=_text(raw.get("currency")),
+            currency=_text(raw.get("currency"), MAX_CURRENCY),
             total=parse_money(raw.get("total"), what="total"),
             date_created_gmt=parse_gmt(raw.get("date_created_gmt")),
             date_modified_gmt=parse_gmt(raw.get("date_modified_gmt")),
             date_paid_gmt=parse_gmt(raw.get("date_paid_gmt")),
-            customer_name=name,
-            email=_text(billing.get("email")) or _text(raw.get("billing_email")),
-            phone=_text(billing.get("phone")),
-            payment_method_title=_decoded(raw.get("payment_method_title")),
+            customer_name=clean_text(" ".join(part for part in (first, last) if part), MAX_NAME),
+            email=_text(billing.get("email"), MAX_NAME) or _text(raw.get("billing_email"), MAX_NAME),
+            phone=_text(billing.get("phone"), MAX_NAME),
+            payment_method_title=_decoded(raw.get("payment_method_title"), MAX_NAME),
             customer_note=_decoded(raw.get("customer_note")),
             refunds=_refunds(raw.get("refunds")),
             line_items_count=len(line_items) if isinstance(line_items, list) else 0,
             raw=raw,
-            payment_method=_text(raw.get("payment_method")),
+            payment_method=_text(raw.get("payment_method"), MAX_NAME),
             shipping_method=_shipping_method(raw.get("shipping_lines")),
             # Where the parcel goes; an order without shipping (a download) has only a billing city.
-            city=_decoded(shipping.get("city")) or _decoded(billing.get("city")),
+            city=_decoded(shipping.get("city"), MAX_NAME) or _decoded(billing.get("city"), MAX_NAME),
             line_items=_line_items(line_items),
+            date_completed_gmt=parse_gmt(raw.get("date_completed_gmt")),
         )
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, AttributeError) as exc:
         raise OrderParseError(f"order {order_id}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class UnreadableOrder:
+    """An order object of a listing that cannot become an Order, and why.
+
+    `order_id` is None when even the id is unusable; `date_modified_gmt` when the date is.
+    `sample` is the start of the object as the store sent it, for the operator.
+    """
+
+    order_id: int | None
+    reason: str
+    date_modified_gmt: datetime | None = None
+    sample: str = ""
+
+
+def read_order(raw: object) -> Order | UnreadableOrder:
+    """Return the Order a listing's item describes, or an UnreadableOrder saying why it cannot be one.
+
+    Beyond parse_order, a listed order needs its modification date: a listing is placed in
+    time by it.
+    """
+    try:
+        order = parse_order(raw)
+    except OrderParseError as exc:
+        return _unreadable(raw, str(exc))
+    if order.date_modified_gmt is None:
+        return _unreadable(raw, f"order {order.id}: no date_modified_gmt")
+    return order
+
+
+def _unreadable(raw: object, reason: str) -> UnreadableOrder:
+    modified = None
+    if isinstance(raw, dict):
+        with contextlib.suppress(OrderParseError):
+            modified = parse_gmt(raw.get("date_modified_gmt"))
+    # repr() shows control characters escaped: the sample itself is clean text.
+    return UnreadableOrder(order_id_of(raw), clean_text(reason, 500), modified, repr(raw)[:500])
 
 
 def parse_orders(items: Iterable[object]) -> list[Order]:

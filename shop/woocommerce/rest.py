@@ -15,12 +15,15 @@ from shop.woocommerce.auth import rest_auth
 from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage
 from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.dates import wc_datetime
-from shop.woocommerce.errors import InvalidResponseError, body_sample, from_http_error
+from shop.woocommerce.errors import InvalidResponseError, UnreadableOrderError, body_sample, from_http_error
+from shop.woocommerce.notes import OrderNote, parse_note
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
 from shop.woocommerce.paging import RawPage, Window, seek_pages
 from shop.woocommerce.rest_diagnosis import diagnose_rest
 
 API_PATH = "/wp-json/wc/v3"
+# What a lean listing asks for (WordPress trims any REST answer to `_fields`, since 4.9.8).
+LEAN_FIELDS = "id,status,date_modified_gmt"
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:
@@ -100,6 +103,8 @@ class RestClient:
             "per_page": window.limit,
             "offset": window.offset,
         }
+        if self.config.lean_listing:
+            params["_fields"] = LEAN_FIELDS
         response = self.request("GET", f"{API_PATH}/orders", params=params)
         return RawPage(
             items=self.decode(response, list),
@@ -117,8 +122,17 @@ class RestClient:
         make the listing depend on how the store sorts equal modification times.
         """
         return seek_pages(
-            partial(self._orders_window, after), store=self.config.name, per_page=self.config.per_page, resume=resume
+            partial(self._orders_window, after),
+            store=self.config.name,
+            per_page=self.config.per_page,
+            resume=resume,
+            after=after,
+            complete=self._whole if self.config.lean_listing else None,
         )
+
+    def _whole(self, lean: list[Any]) -> list[Any]:
+        """Return the whole orders of a lean listing's rows; an order gone since is left out."""
+        return self.orders_by_id([item["id"] for item in lean])
 
     def orders_by_id(self, order_ids: list[int]) -> list[dict[str, Any]]:
         """Return the REST objects of the given orders (up to 100) that still exist, as raw JSON."""
@@ -128,11 +142,15 @@ class RestClient:
         return self.decode(self.request("GET", f"{API_PATH}/orders", params=params), list)
 
     def get_order(self, order_id: int) -> Order:
+        """Return one order; raise UnreadableOrderError if the store's answer is an order that cannot be parsed."""
         response = self.request("GET", f"{API_PATH}/orders/{int(order_id)}")
         try:
             return parse_order(self.decode(response, dict))
         except OrderParseError as exc:
-            raise self._invalid(response, exc) from None
+            raise UnreadableOrderError(
+                str(exc), order_id=order_id, store=self.config.name, request=describe(response.request),
+                sample=body_sample(response),
+            ) from None  # fmt: skip
 
     def list_refunds(self, order_id: int) -> list[RefundRecord]:
         refunds: list[RefundRecord] = []
@@ -150,6 +168,14 @@ class RestClient:
             if len(items) < 100 or page >= total_pages:
                 return refunds
             page += 1
+
+    def order_notes(self, order_id: int) -> list[OrderNote]:
+        """Return the order's notes, newest first (WooCommerce answers them all at once)."""
+        response = self.request("GET", f"{API_PATH}/orders/{int(order_id)}/notes")
+        try:
+            return [parse_note(item) for item in self.decode(response, list)]
+        except OrderParseError as exc:
+            raise self._invalid(response, exc) from None
 
     # --- webhooks ----------------------------------------------------------------------
     def create_webhook(self, *, topic: str, delivery_url: str, secret: str, name: str = "ADOLF") -> dict[str, Any]:

@@ -21,6 +21,8 @@ class FakeOrder:
     customer_name: str = "Анна Петрова"
     date_created_gmt: datetime | None = T0 - timedelta(minutes=3)
     date_paid_gmt: datetime | None = None
+    date_completed_gmt: datetime | None = None
+    line_items: tuple = ()
 
     def __post_init__(self) -> None:
         self.number = self.number or str(self.id)

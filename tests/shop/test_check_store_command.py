@@ -11,9 +11,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from shop.models import OrderEvent, Store
+from shop.models import OrderEvent, SetAsideOrder, Store
 from tests.shop.conftest import ago
 from tests.support.certificates import issue, make_ca, tls_store
 from tests.support.processes import PROJECT_ROOT, child_env
@@ -140,11 +140,12 @@ def test_what_an_mcp_adapter_stores_api_cannot_see_is_a_warning_each(staging):
 
     assert status == 0
     warnings = [line for line in lines if line.startswith("[warning]")]
-    assert [line.split(": ", 1)[0] for line in warnings] == ["[warning] cannot see"] * 4
+    assert [line.split(": ", 1)[0] for line in warnings] == ["[warning] cannot see"] * 5
     # In the deployment's language (LANGUAGE_CODE), as the store page says it.
     assert (
-        warnings[-1] == "[warning] cannot see: веб-хуки: их регистрация и чтение их заказов возможны только через REST"
+        warnings[3] == "[warning] cannot see: веб-хуки: их регистрация и чтение их заказов возможны только через REST"
     )
+    assert warnings[4].startswith("[warning] cannot see: открыт или изменён: без примечаний и возвратов заказа")
 
 
 def test_an_unknown_store_is_a_usage_error():
@@ -180,3 +181,25 @@ def test_ssl_cert_file_naming_the_company_ca_lets_a_shell_poll_the_store(tmp_pat
         assert polled.returncode == 0, polled.stderr
     assert re.match(r"staging: 1 page\(s\), 1 order\(s\), 1 event\(s\)", polled.stdout)
     assert OrderEvent.objects.count() == 1
+
+
+def test_what_polling_learned_follows_the_connection_and_only_orders_set_aside_and_unknown_statuses_warn(staging):
+    store = row(staging, page_cap=10, ignores_modified_after=timezone.now(), unknown_statuses={"awaiting-fitting": ""})
+    SetAsideOrder.objects.create(
+        store=store, order_id=7, key="7", reason="order 7: total '1e20' is too large for an order",
+        window_start=timezone.now(), last_tried=timezone.now(),
+    )  # fmt: skip
+    Store.objects.filter(pk=store.pk).update(orders_set_aside=1)
+
+    with translation.override("en"):
+        status, lines, _ = check("staging")
+
+    assert status == 0
+    assert [line.split(": ", 1)[0] for line in lines[-4:]] == [
+        "[ok] listing", "[ok] listing", "[warning] orders set aside", "[warning] statuses",
+    ]  # fmt: skip
+    assert lines[-4] == (
+        "[ok] listing: The store serves at most 10 orders a page whatever per_page asks (a plugin?); ADOLF pages by "
+        "what it serves."
+    )
+    assert "(#7: order 7: total '1e20' is too large for an order)" in lines[-2]

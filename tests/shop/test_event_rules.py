@@ -136,8 +136,8 @@ def test_a_full_refund_is_refunded_not_partially_refunded():
 
 
 def test_an_unknown_status_from_an_extension_raises_nothing_and_does_not_crash():
-    assert types(Known("processing"), seen("wc-awaiting-shipment")) == []
-    assert types(Known("wc-awaiting-shipment"), seen("cancelled")) == [CANCELLED]
+    assert types(Known("processing"), seen("awaiting-fitting")) == []
+    assert types(Known("awaiting-fitting"), seen("cancelled", paid=None)) == [CANCELLED]
 
 
 def test_a_status_change_occurrence_is_the_stores_modification_time():

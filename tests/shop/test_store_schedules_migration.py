@@ -15,8 +15,8 @@ from shop.models import Store
 
 # Before the webhook inbox's beat entries, so that they are made as on a real upgrade.
 START = [("shop", "0008_store_ca_certificate")]
-MAIN = [("shop", "0010_allow_http_help_for_mcp")]
-SCHEDULES = [("shop", "0011_store_schedules")]
+MAIN = [("shop", "0011_listings_statuses_set_aside_evidence")]
+SCHEDULES = [("shop", "0012_store_schedules")]
 INTERVALS = {"first": 60, "second": 300}
 PINNED = settings.BEAT_PINNED_SCHEDULE
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from shop.models import OrderEvent, OrderState
+from shop.models import OrderEvent, OrderState, SetAsideOrder
 from shop.webhooks import refetch
 from shop.woocommerce.errors import AuthenticationError, InvalidResponseError, RateLimitedError, TransientError
 from tests.shop.conftest import ago
@@ -42,13 +42,16 @@ def test_a_bad_answer_raises_its_typed_error_and_records_nothing(sim, store, fau
     assert not OrderEvent.objects.exists()
 
 
-def test_an_order_body_missing_its_fields_is_an_invalid_response(sim, store, monkeypatch):
+def test_an_order_body_missing_its_fields_is_set_aside_not_raised(sim, store):
     order = sim.store.create_order(status="processing", at=ago(sim, minutes=1))
-    render = sim.store.render
     # The store answers an order without its status (a plugin filtering the REST response).
-    monkeypatch.setattr(sim.store, "render", lambda o: {key: v for key, v in render(o).items() if key != "status"})
+    sim.store.poison(order.id, status=None)
 
-    with pytest.raises(InvalidResponseError):
-        refetch(store.pk, order.id, "order.updated")
+    assert refetch(store.pk, order.id, "order.updated") == []
 
     assert not OrderState.objects.exists()
+    aside = SetAsideOrder.objects.get()
+    assert (aside.order_id, aside.reason) == (
+        order.id,
+        f"an order needs a positive integer `id` and a `status`, not '{order.id}' / 'None'",
+    )

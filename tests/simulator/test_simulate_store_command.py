@@ -6,7 +6,7 @@ import re
 import signal
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -70,3 +70,35 @@ def test_it_serves_real_tls_with_the_certificate_it_is_given(tmp_path):
 def test_an_unknown_time_zone_is_refused_with_what_is_expected():
     with pytest.raises(CommandError, match="'Mars/Olympus' is not a time zone name like Europe/Moscow or UTC"):
         call_command("simulate_store", "--port", "0", "--timezone", "Mars/Olympus")
+
+
+def test_it_serves_capped_pages_and_ignores_modified_after_when_told(tmp_path):
+    log = tmp_path / "simulator.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "simulate_store", "--port", "0", "--orders", "5", "--page-cap", "2",
+             "--ignore-modified-after"],
+            cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        text = wait_for(lambda: "Ctrl-C" in log.read_text() and log.read_text(), timeout=30, what="the banner")
+        assert "at most 2 orders a page" in text
+        url = re.search(r"store at (http://127\.0\.0\.1:\d+)", text)[1]
+        key = re.search(r"read/write key:\s+(ck_\w+)", text)[1]
+        secret = re.search(r"read/write key:.*\n\s+its secret:\s+(cs_\w+)", text)[1]
+        future = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0, tzinfo=None).isoformat()
+        params = {"per_page": 100, "modified_after": future, "dates_are_gmt": "true"}
+        response = httpx.get(f"{url}/wp-json/wc/v3/orders", params=params, auth=(key, secret), timeout=5)
+        assert (len(response.json()), response.headers["X-WP-Total"], response.headers["X-WP-TotalPages"]) == (
+            2,
+            "5",
+            "3",
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+
+
+def test_a_page_cap_below_one_is_refused():
+    with pytest.raises(CommandError, match="--page-cap must be a positive number of orders"):
+        call_command("simulate_store", "--port", "0", "--page-cap", "0")

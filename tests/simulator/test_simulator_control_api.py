@@ -54,6 +54,27 @@ def test_a_bad_control_request_gets_a_clear_error(server):
     assert response.status_code == 400
 
 
+def test_orders_are_touched_and_poisoned_and_the_order_query_bent_over_http(server):
+    created = control(server, "orders", status="pending")
+    touched = control(server, f"orders/{created['id']}/touch")
+    poisoned = control(server, f"orders/{created['id']}/poison", total="1e20", **{"billing.last_name": "Pe\x00trov"})
+    assert touched["date_modified_gmt"] >= created["date_modified_gmt"]
+    assert touched["status"] == "pending"
+    assert (poisoned["total"], poisoned["billing"]["last_name"]) == ("1e20", "Pe\x00trov")
+    healed = control(server, f"orders/{created['id']}/poison")
+    assert healed["total"] == "1500.00"
+
+    assert control(server, "behaviour", page_cap=10, ignores_modified_after=True) == {
+        "page_cap": 10,
+        "ignores_modified_after": True,
+    }
+    assert (server.store.page_cap, server.store.ignores_modified_after) == (10, True)
+    refused = httpx.post(f"{server.url}/_simulator/behaviour", json={"page_cap": 0})
+    assert (refused.status_code, refused.json()["message"]) == (400, "page_cap must be a positive integer or null")
+    state = httpx.get(f"{server.url}/_simulator/state").json()
+    assert state["requests"] == 0  # the control API is not the store's traffic
+
+
 def test_the_hosts_habits_are_set_over_http(server):
     assert control(server, "host", strips_authorization=True) == {"strips_authorization": True, "redirect_to": ""}
     with build_client(server.config()) as client:

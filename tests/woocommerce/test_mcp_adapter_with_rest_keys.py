@@ -68,6 +68,7 @@ def test_without_rest_keys_the_connection_test_says_what_the_adapter_cannot_see(
         "payment dates",
         "customer names, phones and notes, and order numbers set by plugins (notifications show the order id)",
         "webhooks",
+        "touched or changed",
     ]
     assert report.summary().startswith("simulated-shop: connection works; partial refunds: ")
 

@@ -34,8 +34,8 @@ def test_a_listing_holds_exactly_the_orders_changed_after_the_time_asked_for(api
     after = datetime.now(UTC) - timedelta(minutes=30)
     server, changed = store_in(zone)
     with server, build_client(server.config(api)) as client:
-        (page,) = client.iter_modified_orders(after)
-    assert [(order.id, order.status) for order in page.orders] == [(changed, "processing")]
+        orders = [order for page in client.iter_modified_orders(after) for order in page.orders]
+    assert [(order.id, order.status) for order in orders] == [(changed, "processing")]
 
 
 def orders_query(server: StoreServer, modified_after: str) -> list[int]:

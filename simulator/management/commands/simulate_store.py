@@ -48,6 +48,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--mcp-off", action="store_true", help="WooCommerce's MCP feature switched off: no MCP endpoint"
         )
+        parser.add_argument(
+            "--page-cap", type=int, default=None, help="serve at most this many orders a page, whatever per_page asks"
+        )
+        parser.add_argument(
+            "--ignore-modified-after",
+            action="store_true",
+            help="list every order whatever modified_after says (WooCommerce before 5.8, an HPOS bug)",
+        )
         parser.add_argument("--webhook-delay", type=float, default=0.0, help="seconds before a webhook is delivered")
         parser.add_argument("--webhook-loss", type=float, default=0.0, help="share of webhook deliveries lost (0-1)")
 
@@ -66,6 +74,9 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        if options["page_cap"] is not None and options["page_cap"] < 1:
+            raise CommandError("--page-cap must be a positive number of orders")
+        store.page_cap, store.ignores_modified_after = options["page_cap"], options["ignore_modified_after"]
         if options["demo_keys"]:
             store.rw_key = ApiKey(DEMO_KEY, DEMO_SECRET, "read_write")
             store.keys[DEMO_KEY] = store.rw_key
@@ -106,7 +117,13 @@ class Command(BaseCommand):
             f"  MCP (legacy):    {server.url}{LEGACY_PATH}  X-MCP-API-Key: <key>:<secret>",
             f"  MCP (adapter):   {server.url}{ADAPTER_PATH}  user {user}, application password {password}",
             *(["  MCP feature off: both MCP endpoints answer 404 rest_no_route"] if options["mcp_off"] else []),
-            f"  control API:     {server.url}/_simulator/  (orders, faults, clock, mcp/expire, state)",
+            *([f"  at most {store.page_cap} orders a page"] if store.page_cap else []),
+            *(
+                ["  modified_after is ignored: every listing holds the whole history"]
+                if store.ignores_modified_after
+                else []
+            ),
+            f"  control API:     {server.url}/_simulator/  (orders, faults, behaviour, clock, mcp/expire, state)",
             "Ctrl-C stops it.",
         ]
         self.stdout.write("\n".join(lines))

@@ -38,7 +38,7 @@ def store_schedules(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shop", "0010_allow_http_help_for_mcp"),
+        ("shop", "0011_listings_statuses_set_aside_evidence"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
