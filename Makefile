@@ -72,9 +72,11 @@ migrate: venv
 
 # Benchmarks (not tests) on their own PostgreSQL database and Redis database on 127.0.0.1
 # (BENCH_DATABASE_URL / BENCH_REDIS_URL; bench/setup.py); one table per benchmark.
+# `make bench BENCH=fleet` runs one; the fleet and scheduling benchmarks take ~20 minutes
+# (BENCH_FLEET_SECONDS / BENCH_SCHEDULING_SECONDS shorten them for a quick look).
 # Results: docs/performance.md.
 bench: venv
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH)
 
 flower: venv
 	$(BIN)/celery -A adolf flower --address=127.0.0.1 --port=5555

@@ -42,8 +42,6 @@ def check_task_limits(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
                 id="adolf.E001",
             )
         )
-    visibility = settings.CELERY_VISIBILITY_TIMEOUT
-    margin = settings.VISIBILITY_MARGIN_SECONDS
     delays = {
         "TASK_MAX_DELAY_SECONDS": (
             settings.TASK_MAX_DELAY_SECONDS,
@@ -55,23 +53,41 @@ def check_task_limits(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
         ),
     }
     name, (delay, meaning) = max(delays.items(), key=lambda item: item[1][0])
-    needed = hard + delay + margin
-    if visibility < needed:
-        errors.append(
-            checks.Error(
-                f"CELERY_VISIBILITY_TIMEOUT={visibility} is too short for CELERY_TASK_TIME_LIMIT={hard} and "
-                f"{name}={delay} ({meaning}): a task waiting for its countdown and then running to its time "
-                "limit stays unacknowledged longer than the visibility timeout, and Redis hands it to a second "
-                "worker, so it runs twice.",
-                hint=(
-                    f"The rule: CELERY_VISIBILITY_TIMEOUT >= CELERY_TASK_TIME_LIMIT + the longest countdown "
-                    f"({name}) + {margin} s = {needed} s. Raise CELERY_VISIBILITY_TIMEOUT, or lower "
-                    f"CELERY_TASK_TIME_LIMIT or {name}."
-                ),
-                id="adolf.E002",
-            )
-        )
+    error = visibility_error(name, delay, meaning, "adolf.E002")
+    if error is not None:
+        errors.append(error)
     return errors
+
+
+def visibility_error(
+    setting: str, value: int, meaning: str, error_id: str, *, held: int | None = None, term: str = ""
+) -> checks.Error | None:
+    """Return an error if a task held back by a setting can outlive the visibility timeout; None if it cannot.
+
+    `value` is the setting's value, `held` the seconds it holds a task before it runs (the
+    value itself unless given), `term` how that delay reads in the rule (by default "the
+    longest countdown (<setting>)"). The rule: CELERY_VISIBILITY_TIMEOUT >=
+    CELERY_TASK_TIME_LIMIT + held + VISIBILITY_MARGIN_SECONDS. Apps call this for the
+    countdowns their own settings decide (shop.checks for the poll dispatcher).
+    """
+    visibility, hard = settings.CELERY_VISIBILITY_TIMEOUT, settings.CELERY_TASK_TIME_LIMIT
+    margin = settings.VISIBILITY_MARGIN_SECONDS
+    held = value if held is None else held
+    term = term or f"the longest countdown ({setting})"
+    needed = hard + held + margin
+    if visibility >= needed:
+        return None
+    return checks.Error(
+        f"CELERY_VISIBILITY_TIMEOUT={visibility} is too short for CELERY_TASK_TIME_LIMIT={hard} and "
+        f"{setting}={value} ({meaning}): a task waiting for its countdown and then running to its time "
+        "limit stays unacknowledged longer than the visibility timeout, and Redis hands it to a second "
+        "worker, so it runs twice.",
+        hint=(
+            f"The rule: CELERY_VISIBILITY_TIMEOUT >= CELERY_TASK_TIME_LIMIT + {term} + {margin} s = {needed} s. "
+            f"Raise CELERY_VISIBILITY_TIMEOUT, or lower CELERY_TASK_TIME_LIMIT or {setting}."
+        ),
+        id=error_id,
+    )
 
 
 def contradictions() -> list[checks.CheckMessage]:

@@ -1,17 +1,17 @@
-"""The deployment's Prometheus metrics, recorded where things happen and merged across processes.
+"""The deployment's Prometheus metrics, recorded where things happen and served by each instance.
 
-Every process (gunicorn workers, Celery's prefork children, management commands) writes
-its values to mmap files in PROMETHEUS_MULTIPROC_DIR; `/metrics` merges them
-(`adolf.exposition`). No label carries an order, a customer or anything else unbounded.
+Every process writes its values to mmap files in its instance's directory
+(adolf.multiproc): a worker's pool children beside their worker, gunicorn's workers beside
+their master. Each instance serves its own — the web on /metrics (operations.exposition),
+workers and beat on METRICS_LISTEN (adolf.metrics_server). No label carries an order, a
+customer or anything else unbounded.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 from collections import Counter as Tally
 from collections.abc import Iterable
-from pathlib import Path
 
 from prometheus_client import Counter, Gauge, Histogram, multiprocess, values
 
@@ -27,6 +27,11 @@ POLL_DURATION = Histogram(
     "shop_poll_duration_seconds",
     "Time one poll of one WooCommerce store took, failed polls included.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
+)
+POLL_LAG = Histogram(
+    "shop_poll_lag_seconds",
+    "How late scheduled polls started: from the time the store was due to the poll's start.",
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900),
 )
 POLL_ORDERS = Counter("shop_poll_orders_count", "Orders read by polls, by their status.", ["status"])
 POLL_ERRORS = Counter("shop_poll_errors_total", "Polls that failed, by error type.", ["error_type"])
@@ -88,28 +93,18 @@ def process_died(pid: int) -> None:
 
 
 def sweep_dead_processes() -> list[int]:
-    """Mark dead every process of this host that left live gauges behind; return their pids.
+    """Mark dead every process of this instance that left live gauges behind; return their pids.
 
     A child killed outright (SIGKILL, the OOM killer) never runs its shutdown signal, so
     each new pool child and each scrape look for such leftovers of their own host.
     """
     prefix = multiproc.host_prefix()
     dead = set()
-    for path in Path(os.environ[multiproc.ENV]).glob("gauge_live*.db"):
+    for path in multiproc.directory().glob("gauge_live*.db"):
         identifier = path.name[:-3].split("_", 2)[-1]
         pid = identifier.removeprefix(prefix)
-        if identifier.startswith(prefix) and pid.isdigit() and not _alive(int(pid)):
+        if identifier.startswith(prefix) and pid.isdigit() and not multiproc.alive(int(pid)):
             dead.add(int(pid))
     for pid in dead:
         process_died(pid)
     return sorted(dead)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True

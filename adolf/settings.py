@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from adolf import multiproc
 from adolf.env import env_bool, env_int, env_list, env_required, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -206,7 +207,8 @@ CELERY_TASK_TRACK_STARTED = True
 # Events feed Flower's live view.
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, keeping BEAT_PINNED_SCHEDULE's entries as configured.
+CELERY_BEAT_SCHEDULER = "adolf.beat:Scheduler"
 
 # --- Shop polling -----------------------------------------------------------------------
 SHOP_POLLING_ENABLED = env_bool("SHOP_POLLING_ENABLED", True)
@@ -230,6 +232,30 @@ WOOCOMMERCE_CONSUMER_SECRET = env_str("WOOCOMMERCE_CONSUMER_SECRET").strip()
 
 # Seconds a request to a store may take before it counts as a (retried) timeout.
 SHOP_STORE_TIMEOUT = env_int("SHOP_STORE_TIMEOUT", 20, minimum=1)
+# Seconds between runs of the poll dispatcher (shop.dispatch_polls), which enqueues every
+# store due within the next two runs, each held until its due time (so for up to twice
+# this; shop.checks keeps that within the visibility timeout).
+SHOP_DISPATCH_SECONDS = env_int("SHOP_DISPATCH_SECONDS", 5, minimum=1)
+# Seconds between checks that every store's schedule is what the store says (shop.repair_schedules).
+SHOP_SCHEDULE_REPAIR_SECONDS = env_int("SHOP_SCHEDULE_REPAIR_SECONDS", 60, minimum=5)
+
+# Beat entries kept as configured here (adolf.beat): created at beat's start and, if one is
+# deleted, disabled or edited in the admin, restored within PIN_CHECK_SECONDS and recorded
+# in the admin log. {name: {"task", "every" (seconds), "queue", "description"}}.
+BEAT_PINNED_SCHEDULE = {
+    "shop: dispatch due polls": {
+        "task": "shop.dispatch_polls",
+        "every": SHOP_DISPATCH_SECONDS,
+        "queue": "default",
+        "description": "Enqueue a poll of every store that is due (each store's interval is edited on its page).",
+    },
+    "shop: repair schedules": {
+        "task": "shop.repair_schedules",
+        "every": SHOP_SCHEDULE_REPAIR_SECONDS,
+        "queue": "default",
+        "description": "Find and repair store schedules that drifted from their stores.",
+    },
+}
 
 # Orders never seen before whose change needs evidence of being recent (shop.evidence): how
 # many a poll or follow-up reads, how many requests at once, and after how many failed
@@ -363,9 +389,10 @@ LOGGING = {
 }
 
 # --- Metrics and health -----------------------------------------------------------------
-# Where every process writes its Prometheus values for /metrics to merge (set early by
-# adolf/__init__.py; default ADOLF_DATA_DIR/prometheus). Shared by web and workers.
-PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+# Where a Celery worker and beat serve their own metrics (host:port; empty: not served); by
+# default a worker on 9808 and beat on 9809 of the machine itself. The web serves its own on
+# /metrics. Each instance keeps its values apart (adolf.multiproc).
+METRICS_LISTEN = env_str("METRICS_LISTEN", "127.0.0.1:9809" if multiproc.role() == "beat" else "127.0.0.1:9808")
 # /metrics answers only with this bearer token (when set) and only to these networks.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 

@@ -49,6 +49,22 @@ def announce_limits(sender: Any = None, **_: Any) -> None:
         limits.publish(sender.app)
 
 
+@signals.worker_init.connect
+def serve_worker_metrics(**_: Any) -> None:
+    """The worker's main process serves its pool children's metrics on METRICS_LISTEN (after the settings checks)."""
+    from adolf import metrics_server
+
+    metrics_server.serve()
+
+
+@signals.beat_init.connect
+def serve_beat_metrics(**_: Any) -> None:
+    """Beat serves its own metrics on METRICS_LISTEN."""
+    from adolf import metrics_server
+
+    metrics_server.serve()
+
+
 # The states task_postrun reports for the tasks that run here.
 TASK_STATES = ("SUCCESS", "FAILURE", "RETRY")
 

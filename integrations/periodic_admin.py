@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -18,6 +20,14 @@ class CheckedPeriodicTaskForm(PeriodicTaskForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.instance.pk and self.instance.name in settings.BEAT_PINNED_SCHEDULE:
+            # Beat restores it within a minute (adolf.beat): say so rather than pretend to save.
+            raise forms.ValidationError(
+                _(
+                    "ADOLF keeps this entry as its settings say (SHOP_DISPATCH_SECONDS, "
+                    "SHOP_SCHEDULE_REPAIR_SECONDS): change the setting instead."
+                )
+            )
         if self.errors:
             return data
         try:

@@ -1,9 +1,11 @@
-"""GET /metrics: every process's recorded values merged, and gauges read from the broker and each app."""
+"""GET /metrics: this web instance's recorded values, and gauges read from the broker and each app.
+
+Workers and beat serve their own values on METRICS_LISTEN (adolf.metrics_server); the
+deployment-wide gauges (queues, stores, outboxes) are read here, at scrape time.
+"""
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import logging
 from collections.abc import Iterator
 
@@ -15,7 +17,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from adolf import broker, metrics
+from adolf import broker, metrics, metrics_server, multiproc
 from operations.registry import registry
 
 logger = logging.getLogger(__name__)
@@ -42,25 +44,14 @@ class BrokerGauges(Collector):
 
 def refusal(request: HttpRequest) -> int | None:
     """Return 403 for a scraper outside the allowed networks, 401 without the token, None if allowed."""
-    try:
-        client = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
-        return 403
-    if not any(client in network for network in settings.METRICS_ALLOWED_NETWORKS):
-        return 403
-    if not settings.METRICS_TOKEN:
-        return None
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), settings.METRICS_TOKEN.encode()):
-        return None
-    return 401
+    return metrics_server.refusal(request.META.get("REMOTE_ADDR", ""), request.headers.get("Authorization", ""))
 
 
 def render() -> bytes:
-    """Return the exposition text of every process's metrics and the scrape-time gauges."""
+    """Return the exposition text of this web instance's processes and the scrape-time gauges."""
     metrics.sweep_dead_processes()
     scrape = CollectorRegistry()
-    MultiProcessCollector(scrape, path=settings.PROMETHEUS_MULTIPROC_DIR)
+    MultiProcessCollector(scrape, path=str(multiproc.directory()))
     scrape.register(BrokerGauges())
     for collector in registry.gauges.values():
         scrape.register(collector)

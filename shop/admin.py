@@ -7,16 +7,19 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_celery_beat.models import PeriodicTask
 
 from shop import actions, rendering, rules, texts, webhook_registration, webhook_status
 from shop.admin_health import ListingHealthDisplays
 from shop.forms import StoreForm
 from shop.models import MessageTemplate, OrderEvent, OrderState, PollRun, Store, WebhookDelivery
+from shop.schedules import DISPATCHER_ENTRY
 from shop.woocommerce.coverage import blind_spots
 from shop.woocommerce.errors import StoreError
 
@@ -149,13 +152,11 @@ class StoreAdmin(ListingHealthDisplays, admin.ModelAdmin):
     def events_24h(self, store: Store) -> int:
         return store.recent_events
 
-    @admin.display(description=_("beat schedule"))
+    @admin.display(description=_("schedule"))
     def schedule(self, store: Store) -> str:
-        task = store.periodic_task
-        if task is None:
+        if store.pk is None:
             return "—"
-        state = _("enabled") if task.enabled else _("disabled")
-        return f"{task.name}: {task.interval} ({state})"
+        return schedule_summary(store, timezone.now())
 
     @admin.display(description=_("what its API cannot see"))
     def cannot_see(self, store: Store) -> str:
@@ -283,6 +284,21 @@ class StoreAdmin(ListingHealthDisplays, admin.ModelAdmin):
     def poll_now(self, request, queryset) -> None:
         count = actions.poll_now(queryset)
         self.message_user(request, ngettext("Queued a poll of %d store.", "Queued polls of %d stores.", count) % count)
+
+
+def schedule_summary(store: Store, now) -> str:
+    """The store's schedule in words, with a link to the beat entry that dispatches it."""
+    if not store.enabled:
+        state = _("not polled: the store is disabled")
+    elif store.next_poll_at is None or store.next_poll_at <= now:
+        state = _("next poll: due now")
+    else:
+        state = _("next poll in %(wait)s") % {"wait": timeuntil(store.next_poll_at, now)}
+    entry = PeriodicTask.objects.filter(name=DISPATCHER_ENTRY).first()
+    if entry is None:
+        return format_html("{}; {}", state, _("the dispatcher's beat entry is missing (beat restores it)"))
+    link = reverse("admin:django_celery_beat_periodictask_change", args=[entry.pk])
+    return format_html('{}; {} <a href="{}">{}</a>', state, _("dispatched by the beat entry"), link, entry.name)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -7,7 +7,7 @@ class ShopConfig(AppConfig):
     verbose_name = _("Shop order events")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_migrate
+        from django.db.models.signals import post_migrate
 
         from shop import (
             checks,  # noqa: F401  (registers the shop's rules between settings)
@@ -15,10 +15,6 @@ class ShopConfig(AppConfig):
             rendering,  # noqa: F401  (registers the order events' renderer)
         )
         from shop.environment import sync_after_migrate
-        from shop.models import Store
-        from shop.schedules import delete_schedule
 
-        # A signal, not Store.delete(): queryset deletes (the admin's bulk delete) skip delete().
-        post_delete.connect(delete_schedule, sender=Store, dispatch_uid="shop.delete_schedule")
         # Every `migrate` (compose's migrate service, `make run`) brings the environment's store up to date.
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="shop.sync_env_store")

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
-from adolf.checks import SETTINGS
+from adolf.checks import SETTINGS, visibility_error
 
 
 @checks.register(SETTINGS)
@@ -46,3 +46,24 @@ def check_poll_budget(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
             )
         )
     return errors
+
+
+@checks.register(SETTINGS)
+def check_dispatch_countdowns(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The poll dispatcher's hold on a poll against Redis' visibility timeout.
+
+    Each run of shop.dispatch_polls claims the stores due within the next two runs and
+    publishes each poll with its due time as eta (shop.schedules), so a poll waits
+    unacknowledged for up to twice SHOP_DISPATCH_SECONDS (10 s by default) and then runs
+    to the task time limit (adolf.checks.visibility_error).
+    """
+    dispatch = settings.SHOP_DISPATCH_SECONDS
+    error = visibility_error(
+        "SHOP_DISPATCH_SECONDS",
+        dispatch,
+        f"the poll dispatcher holds each poll until its due time, up to twice that: {2 * dispatch} s",
+        "shop.E003",
+        held=2 * dispatch,
+        term="2 × SHOP_DISPATCH_SECONDS",
+    )
+    return [] if error is None else [error]

@@ -162,10 +162,13 @@ def _record(context: _Context, orders: list[OrderVersion], unreadable: list[Unre
                     events[new.dedupe_key] = new
             if doubtful:
                 held.append(_held(store, order, doubtful, window, snapshot, context.source))
-            changed.append(_state(store, order, now))
+            if state is None or _differs(state, order):
+                # An order re-read unchanged (the overlap re-reads every poll) costs no write.
+                changed.append(_state(store, order, now))
 
         recorded = set(OrderEvent.objects.filter(dedupe_key__in=events).values_list("dedupe_key", flat=True))
-        fresh = insert_events([event for key, event in events.items() if key not in recorded])
+        new_events = [event for key, event in events.items() if key not in recorded]
+        fresh = insert_events(new_events) if new_events else []
         if changed:
             OrderState.objects.bulk_create(
                 changed,
@@ -312,6 +315,19 @@ def _seen(order: OrderVersion) -> Seen:
         date_paid_gmt=order.date_paid_gmt,
         date_created_gmt=order.date_created_gmt,
         date_completed_gmt=getattr(order, "date_completed_gmt", None),
+    )
+
+
+def _differs(state: OrderState, order: OrderVersion) -> bool:
+    """Whether the order as read differs from its known state in anything the state keeps."""
+    return (
+        state.status != order.status
+        or state.date_modified_gmt != order.date_modified_gmt
+        or state.refunded_total != order.refunded_total
+        or state.total != order.total
+        or state.number != order.number
+        or state.currency != order.currency
+        or state.customer_name != order.customer_name[:200]
     )
 
 

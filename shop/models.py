@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from adolf.certificates import CertificateFileError, read_ca_certificates
 from adolf.fields import EncryptedTextField
-from shop import statuses, texts
+from shop import cadence, statuses, texts
 from shop.rules import DEFAULT_EVENT_TYPES, EVENT_TYPES, NOTES_EVIDENCE, REFUNDS_EVIDENCE
 from shop.woocommerce.orders import MAX_CURRENCY, MAX_NAME, MAX_NUMBER, MAX_STATUS
 
@@ -181,9 +181,10 @@ class Store(models.Model):
     # "points_here"}], "alerted": {webhook id: ISO time it was found disabled}}.
     webhook_check = models.JSONField(_("webhooks on the store"), default=dict, blank=True, editable=False)
 
-    periodic_task = models.OneToOneField(
-        "django_celery_beat.PeriodicTask", null=True, blank=True, editable=False, on_delete=models.SET_NULL
-    )
+    # The schedule (shop.cadence, shop.schedules): when the next poll is due. The dispatcher
+    # moves it on as it enqueues each poll; a save moves it when the interval or the
+    # enabled flag asks for an earlier poll.
+    next_poll_at = models.DateTimeField(_("next poll due"), null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -191,6 +192,7 @@ class Store(models.Model):
         verbose_name = _("store")
         verbose_name_plural = _("stores")
         ordering = ["name"]
+        indexes = [models.Index(fields=["next_poll_at"], name="store_next_poll", condition=models.Q(enabled=True))]
 
     def __str__(self) -> str:
         return self.name
@@ -199,7 +201,7 @@ class Store(models.Model):
     # must not write back the stale values it loaded (a lease token above all).
     POLL_STATE_FIELDS = frozenset(
         {"cursor", "last_success_at", "last_error", "failing_since", "outage_alerted", "poll_lease_token",
-         "poll_lease_until", "periodic_task", "listing_began", "listing_after", "listing_cursor", "page_cap",
+         "poll_lease_until", "next_poll_at", "listing_began", "listing_after", "listing_cursor", "page_cap",
          "ignores_modified_after", "unknown_statuses", "orders_set_aside", "evidence_waiting"}
     )  # fmt: skip
     # Written only by the webhook receiver and by (un)registering, with update(), likewise.
@@ -209,10 +211,8 @@ class Store(models.Model):
     )  # fmt: skip
 
     def save(self, *args, **kwargs) -> None:
-        # The beat schedule follows the store in the same transaction.
-        from shop.schedules import sync_schedule
-
-        if not self._state.adding and kwargs.get("update_fields") is None:
+        adding = self._state.adding
+        if not adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
@@ -221,8 +221,15 @@ class Store(models.Model):
                 and field.name not in self.WEBHOOK_STATE_FIELDS
             ]
         with transaction.atomic():
+            previous = None
+            if not adding:
+                previous = Store.objects.filter(pk=self.pk).values("enabled", "poll_interval", "next_poll_at").first()
             super().save(*args, **kwargs)
-            sync_schedule(self)
+            # The schedule is derived from the store on every save, in the same transaction.
+            due = cadence.after_save(previous, enabled=self.enabled, interval=self.poll_interval, now=timezone.now())
+            if due is not None:
+                Store.objects.filter(pk=self.pk).update(next_poll_at=due)
+                self.next_poll_at = due
 
     def order_admin_url(self, order_id: int) -> str:
         """Return the order's page in the store's wp-admin, as WooCommerce links it for the order storage."""
@@ -315,6 +322,8 @@ class PollRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
     trigger = models.CharField(_("trigger"), max_length=20, blank=True)
+    # When the schedule wanted this poll (scheduled polls only): its start minus this is its lag.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("pages"), default=0)
     orders_seen = models.PositiveIntegerField(_("orders"), default=0)
     events_created = models.PositiveIntegerField(_("events"), default=0)

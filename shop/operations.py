@@ -15,16 +15,19 @@ from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+from django_celery_beat.models import PeriodicTask
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from adolf import metrics
+from adolf import audit, metrics
 from operations.dashboard import chart, per_hour
 from operations.registry import Component, Line, registry
 from operations.status import iso
+from shop import drift
 from shop.locks import LeaseLost
 from shop.models import OrderEvent, PollRun, Store, WebhookDelivery
 from shop.rules import EVENT_TYPES
+from shop.schedules import DISPATCHER_ENTRY
 from shop.woocommerce.errors import (
     AuthenticationError,
     InvalidResponseError,
@@ -214,6 +217,56 @@ def stores() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def describe_schedules(schedules: dict[str, Any]) -> Iterator[Line]:
+    """The dispatcher, the stores behind their schedule, and the last day's repairs."""
+    entry = schedules["dispatcher"]
+    if entry is None:
+        yield f"Schedules: the dispatcher's beat entry {DISPATCHER_ENTRY!r} is MISSING (beat restores it)", "error"
+    else:
+        state = "enabled" if entry["enabled"] else "DISABLED (beat re-enables it)"
+        yield (
+            f"Schedules: dispatcher {entry['name']!r} every {entry['every']} s, {state}",
+            ("success" if entry["enabled"] else "error"),
+        )
+    overdue = schedules["overdue_stores"]
+    if overdue:
+        yield f"  stores due over {schedules['overdue_after']} s ago and not enqueued: {', '.join(overdue)}", "error"
+    repairs = schedules["repairs"]
+    yield f"  repaired in the last 24 h: {len(repairs) or 'nothing'}", ("error" if repairs else "")
+    for repair in repairs[:20]:
+        yield f"    {_when(repair['at'])} {repair['object']}: {repair['message']}", ""
+
+
+@registry.status_section("schedules", describe=describe_schedules)
+def schedules_status() -> dict[str, Any]:
+    """The dispatcher's beat entry, stores overdue for a poll, and the schedule repairs of the last 24 hours."""
+    now = timezone.now()
+    entry = PeriodicTask.objects.select_related("interval").filter(name=DISPATCHER_ENTRY).first()
+    limit = drift.overdue_after()
+    overdue = (
+        Store.objects.filter(enabled=True, next_poll_at__lt=now - limit)
+        .order_by("next_poll_at")
+        .values_list("slug", flat=True)
+        if settings.SHOP_POLLING_ENABLED
+        else []
+    )
+    return {
+        "dispatcher": None
+        if entry is None
+        else {"name": entry.name, "enabled": entry.enabled, "every": entry.interval.every if entry.interval else None},
+        "overdue_after": int(limit.total_seconds()),
+        "overdue_stores": list(overdue),
+        "repairs": [
+            {
+                "at": iso(log.action_time),
+                "object": f"{log.content_type.name} {log.object_repr}",
+                "message": log.get_change_message(),
+            }
+            for log in audit.repairs_since(now - timedelta(hours=24), Store, PeriodicTask)
+        ],
+    }
 
 
 def describe_unpublished(events: dict[str, Any]) -> Iterator[Line]:

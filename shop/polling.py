@@ -60,23 +60,26 @@ def poll_store(
     trigger: str = "beat",
     on_events: Callable[[list[int]], None] | None = None,
     on_page: Callable[[OrderPage, PollRun], None] | None = None,
+    due_at: datetime | None = None,
 ) -> PollRun:
     """Poll a store once and return its PollRun; raise PollSkipped or whatever stopped it.
 
     `on_events(ids)` is called after each page commits with the ids of its new events;
-    `on_page(page, run)` after each page, for progress.
+    `on_page(page, run)` after each page, for progress; `due_at` is when the schedule wanted it.
     """
-    store = Store.objects.get(pk=store_id)
-    token = locks.claim(store.pk)
-    if token is None:
+    claimed = locks.claim_and_load(store_id)  # raises Store.DoesNotExist for a store that is gone
+    if claimed is None:
         PollRun.objects.create(
-            store=store, trigger=trigger, outcome=PollRun.Outcome.SKIPPED, finished_at=timezone.now()
-        )
-        raise PollSkipped(f"store {store.slug}: another poll is running")
-    run = PollRun.objects.create(store=store, trigger=trigger, cursor_before=store.cursor)
+            store_id=store_id, trigger=trigger, due_at=due_at, outcome=PollRun.Outcome.SKIPPED,
+            finished_at=timezone.now(),
+        )  # fmt: skip
+        raise PollSkipped(f"store {store_id}: another poll is running")
+    store, token = claimed
+    run = PollRun.objects.create(store=store, trigger=trigger, due_at=due_at, cursor_before=store.cursor)
     started = time.monotonic()
+    released = False
     try:
-        _read(store, run, token, on_events, on_page)
+        released = _read(store, run, token, on_events, on_page)
     except locks.LeaseLost as exc:
         _finish(run, PollRun.Outcome.FAILED, error_type="LeaseLost", error_message=str(exc))
         metrics.poll_failed("LeaseLost")
@@ -88,7 +91,8 @@ def poll_store(
         metrics.poll_failed(type(exc).__name__)
         raise
     finally:
-        locks.release(store.pk, token)
+        if not released:
+            locks.release(store.pk, token)
         metrics.POLL_DURATION.observe(time.monotonic() - started)
         logger.info(
             "poll store=%s outcome=%s pages=%s orders=%s events=%s duration=%.2fs",
@@ -97,7 +101,8 @@ def poll_store(
     return run
 
 
-def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> None:
+def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> bool:
+    """Read the listing and record it; return whether the lease was given up with the finished listing."""
     poll = plan(store, timezone.now())
     began = poll.began
     deadline = time.monotonic() + settings.SHOP_POLL_MAX_SECONDS
@@ -124,18 +129,21 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> None:
                 if learned := learning.fields(complete=False):
                     locks.renew(store.pk, token, **learned)
                 _finish(run, PollRun.Outcome.PARTIAL, cursor_after=store.cursor)
-                return
+                return False
     _resolve_evidence(store, run, on_events)
     with transaction.atomic():
-        # The listing is complete: the cursor moves to where it began. Fenced by the lease.
-        locks.renew(store.pk, token, listing_began=None, listing_after=None, listing_cursor=None)
-        Store.objects.filter(pk=store.pk).update(
-            cursor=began, last_success_at=timezone.now(), last_error="", failing_since=None,
+        # The listing is complete: the cursor moves to where it began, and the lease is
+        # given up in the same statement, fenced by it (a poll that lost it writes nothing).
+        locks.release(
+            store.pk, token, cursor=began, last_success_at=timezone.now(), last_error="", failing_since=None,
+            listing_began=None, listing_after=None, listing_cursor=None,
             **learning.fields(complete=poll.resume is None),
         )  # fmt: skip
         store.cursor = began
-        alerts.store_recovered(store)
+        if store.outage_alerted:  # as loaded with the lease; only this poll could have changed it since
+            alerts.store_recovered(store)
         _finish(run, PollRun.Outcome.OK, cursor_after=began)
+    return True
 
 
 def _count(run: PollRun, result: PageResult) -> None:

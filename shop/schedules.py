@@ -1,44 +1,77 @@
-"""Keep each store's django-celery-beat PeriodicTask in step with the store."""
+"""Dispatch the polls that are due: one beat entry for every store, not one per store.
+
+django-celery-beat's DatabaseScheduler keeps every entry in beat's memory, re-reads the
+whole table whenever any row changes and writes each entry's last run back one by one; at a
+thousand stores its reloads and syncs hold beat up long enough to make polls late
+(docs/performance.md, benchmark 6). So each store carries its own due time
+(`Store.next_poll_at`), and one pinned beat entry runs `shop.dispatch_polls` every
+SHOP_DISPATCH_SECONDS: it claims the stores due within the next two runs and enqueues one
+poll each, with a countdown to its due time.
+
+A claim moves `next_poll_at` on in the same statement that selects the rows
+(`FOR UPDATE SKIP LOCKED`), so two dispatchers running at once (a redelivered task, a
+dispatcher that queued behind another) never enqueue one due time twice. The polls are
+published inside the claim's transaction: a broker that refuses them rolls the claim back
+and the next run tries again. A poll that waits past its store's next due time expires
+unrun, so a backed-up queue never piles up polls of one store.
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
-POLL_TASK = "shop.poll_orders"
+from shop import cadence
+from shop.models import Store
 
-
-def sync_schedule(store) -> PeriodicTask:
-    """Create or update the store's polling task: its interval, kwargs and enabled flag."""
-    interval, _ = IntervalSchedule.objects.get_or_create(every=store.poll_interval, period=IntervalSchedule.SECONDS)
-    fields = {
-        "name": f"shop: poll {store.slug}",
-        "task": POLL_TASK,
-        "interval": interval,
-        "kwargs": json.dumps({"store_id": store.pk}),
-        "queue": "default",
-        # SHOP_POLLING_ENABLED is checked when the task runs, not baked in here: a store saved
-        # while polling was switched off would otherwise stay off after it is switched on.
-        "enabled": store.enabled,
-        "description": f"Poll the WooCommerce store {store.name} for changed orders.",
-    }
-    # By name too: a task left by a store deleted some other way is adopted, not duplicated.
-    task = store.periodic_task or PeriodicTask.objects.filter(name=fields["name"]).first()
-    if task is None:
-        task = PeriodicTask.objects.create(**fields)
-    if store.periodic_task_id != task.pk:
-        type(store).objects.filter(pk=store.pk).update(periodic_task=task)
-        store.periodic_task = task
-    elif store.periodic_task_id != task.pk or any(getattr(task, name) != value for name, value in fields.items()):
-        for name, value in fields.items():
-            setattr(task, name, value)
-        # save() (not update()) so beat's DatabaseScheduler notices the change.
-        task.save()
-    return task
+# The pinned beat entry that runs the dispatcher (settings.BEAT_PINNED_SCHEDULE).
+DISPATCHER_ENTRY = "shop: dispatch due polls"
+# At most this many stores are claimed by one run; a run that claims as many runs again at
+# once (ten thousand stores every minute are ~1,700 per 10 s).
+BATCH = 2_000
 
 
-def delete_schedule(sender, instance, **kwargs) -> None:
-    """Delete a deleted store's polling task, however the store was deleted (admin bulk delete too)."""
-    if instance.periodic_task_id is not None:
-        PeriodicTask.objects.filter(pk=instance.periodic_task_id).delete()
+@dataclass(frozen=True)
+class DuePoll:
+    """A poll to enqueue: the store, when it is due, and when it stops being worth running."""
+
+    store_id: int
+    due: datetime
+    expires: datetime
+
+
+def horizon(now: datetime) -> datetime:
+    """How far ahead a run claims: two runs, so a run that starts a little late leaves no gap."""
+    return now + timedelta(seconds=2 * settings.SHOP_DISPATCH_SECONDS)
+
+
+def dispatch(send: Callable[[DuePoll], None], *, now: datetime | None = None, limit: int = BATCH) -> list[DuePoll]:
+    """Claim the enabled stores due before the horizon, call `send` for each, and return them.
+
+    `send` publishes the poll (raising if the broker refuses it: the claim then rolls
+    back). A store without a due time is due now.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Store.objects.select_for_update(skip_locked=True)
+            .filter(Q(next_poll_at__lte=horizon(now)) | Q(next_poll_at__isnull=True), enabled=True)
+            .order_by(F("next_poll_at").asc(nulls_first=True))
+            .values_list("pk", "next_poll_at", "poll_interval")[:limit]
+        )
+        polls, moved = [], []
+        for pk, due, interval in rows:
+            due = due or now
+            following = cadence.following(due, interval, now)
+            polls.append(DuePoll(pk, due, expires=following))
+            moved.append(Store(pk=pk, next_poll_at=following))
+        Store.objects.bulk_update(moved, ["next_poll_at"])
+        for poll in polls:
+            send(poll)
+    return polls

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -12,9 +12,10 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from adolf import metrics
 from adolf.logs import log_context
 from adolf.retry import backoff_delay
-from shop import evidence, inbox, polling, webhook_status
+from shop import drift, evidence, inbox, polling, schedules, webhook_status
 from shop.models import OrderEvent, OrderState, PollRun, Store
 from shop.publishing import publish_events, unpublished_event_ids
 from shop.woocommerce.errors import RateLimitedError, TransientError
@@ -37,8 +38,12 @@ def backoff(retries: int) -> float:
 
 
 @shared_task(name="shop.poll_orders", bind=True, max_retries=POLL_MAX_RETRIES)
-def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dict:
-    """Poll one store, or (without an id) fan out one poll per enabled store."""
+def poll_orders(self, store_id: int | None = None, trigger: str = "beat", due: str | None = None) -> dict:
+    """Poll one store, or (without an id) fan out one poll per enabled store.
+
+    `due` (ISO 8601) is when the schedule wanted this poll; the lag from it to the poll's
+    start is recorded (`shop_poll_lag_seconds`, the poll run's `due_at`).
+    """
     if not settings.SHOP_POLLING_ENABLED:
         return {"skipped": "SHOP_POLLING_ENABLED is off"}
     if store_id is None:
@@ -46,9 +51,12 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
         for pk in ids:
             poll_orders.delay(store_id=pk, trigger=trigger)
         return {"stores": ids}
+    due_at = datetime.fromisoformat(due) if due and self.request.retries == 0 else None
+    if due_at is not None:
+        metrics.POLL_LAG.observe(max(0.0, (timezone.now() - due_at).total_seconds()))
     try:
         with log_context(store=store_id):
-            run = polling.poll_store(store_id, trigger=trigger, on_events=enqueue_notifications)
+            run = polling.poll_store(store_id, trigger=trigger, on_events=enqueue_notifications, due_at=due_at)
     except Store.DoesNotExist:
         return {"skipped": f"store {store_id} no longer exists"}
     except polling.PollSkipped as exc:
@@ -68,6 +76,29 @@ def poll_orders(self, store_id: int | None = None, trigger: str = "beat") -> dic
         "poll_run": run.pk, "outcome": run.outcome, "pages": run.pages, "orders": run.orders_seen,
         "events": run.events_created,
     }  # fmt: skip
+
+
+@shared_task(name="shop.dispatch_polls", ignore_result=True)
+def dispatch_polls() -> int:
+    """Enqueue a poll of every store due soon (run by beat every SHOP_DISPATCH_SECONDS); return how many."""
+    if not settings.SHOP_POLLING_ENABLED:
+        return 0
+    return len(schedules.dispatch(send_poll))
+
+
+def send_poll(poll: schedules.DuePoll) -> None:
+    """Publish one scheduled poll: held until it is due, dropped unrun once the next one is due."""
+    poll_orders.apply_async(
+        kwargs={"store_id": poll.store_id, "trigger": "beat", "due": poll.due.isoformat()},
+        eta=poll.due if poll.due > timezone.now() else None,
+        expires=poll.expires,
+    )
+
+
+@shared_task(name="shop.repair_schedules")
+def repair_schedules() -> list[str]:
+    """Repair stores' schedules that drifted from their stores (every SHOP_SCHEDULE_REPAIR_SECONDS)."""
+    return [f"{found.kind}: {found.subject}: {found.detail}" for found in drift.repair(send_poll)]
 
 
 @shared_task(name="shop.resolve_evidence")

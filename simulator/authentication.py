@@ -96,10 +96,11 @@ def _oauth1(store: SimulatedStore, nonces: NonceBook, method: str, path: str, he
     method_name = values["oauth_signature_method"]
     if method_name not in ("HMAC-SHA1", "HMAC-SHA256"):
         raise auth_error("Invalid signature - signature method is invalid.")
-    # The base string URI is the site's home URL: https only when the site is served so.
+    # The base string URI is the site's home URL (a site in a folder keeps its folder):
+    # https only when the site is served so.
     scheme = "https" if store.https else "http"
     home = urlsplit(store.base_url)
-    base_uri = signature.base_string_uri(f"{scheme}://{home.netloc}{parts.path}")
+    base_uri = signature.base_string_uri(f"{scheme}://{home.netloc}{home.path.rstrip('/')}{parts.path}")
     unsigned = [(name, value) for name, value in params if name != "oauth_signature"]
     base_string = signature.signature_base_string(method, base_uri, signature.normalize_parameters(unsigned))
     sign = (

@@ -24,17 +24,21 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from shop.woocommerce.config import StoreConfig
 from simulator.errors import ApiError
 from simulator.mcp import ADAPTER_PATH, LEGACY_PATH
 from simulator.replies import Reply
-from simulator.routes import Router
+from simulator.routes import NOT_FOUND_HTML, Router
 from simulator.store import Fault, SimulatedStore
 from simulator.webhooks import WebhookHub
+
+# What one request is for: the store, its router, and the path below the store's own URL.
+Site = tuple[SimulatedStore, Router, str]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -42,23 +46,28 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _serve(self) -> None:
-        simulated = self.server.owner
-        if self.path.startswith("/_simulator"):
-            self._answer()
-            return
-        with simulated.counting(self.path):
-            self._answer()
-
-    def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        simulated = self.server.owner
-        control = self.path.startswith("/_simulator")
-        if simulated.store.redirect_to and not control:
-            # A host that sends every visitor elsewhere (https://www.…), path and query kept.
-            self._send(Reply(301, b"", {"Location": simulated.store.redirect_to + self.path}), b"")
+        owner = self.server.owner
+        site = owner.resolve(self.path)
+        if site is None:
+            # No store lives at this path: the host's own 404 page.
+            self._send(Reply(404, NOT_FOUND_HTML, {"Content-Type": "text/html; charset=UTF-8"}), NOT_FOUND_HTML)
             return
-        fault = simulated.store.take_fault(self.path) if not control else None
+        if site[2].startswith("/_simulator"):
+            self._answer(site, body)
+            return
+        with owner.counting(site[2]):
+            self._answer(site, body)
+
+    def _answer(self, site: Site, body: bytes) -> None:
+        store, router, path = site
+        control = path.startswith("/_simulator")
+        if store.redirect_to and not control:
+            # A host that sends every visitor elsewhere (https://www.…), path and query kept.
+            self._send(Reply(301, b"", {"Location": store.redirect_to + path}), b"", store)
+            return
+        fault = store.take_fault(path) if not control else None
         if fault and fault.kind == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -68,11 +77,11 @@ class _Handler(BaseHTTPRequestHandler):
         reply = _fault_reply(fault) if fault and fault.kind in ("status", "rate_limit", "unauthorized") else None
         if reply is None:
             headers = {name: value for name, value in self.headers.items()}
-            if simulated.store.strips_authorization and not control:
+            if store.strips_authorization and not control:
                 # Apache with PHP as CGI/FastCGI drops the header unless told to pass it on.
                 headers = {name: value for name, value in headers.items() if name.lower() != "authorization"}
-            target = _without_offset(self.path) if fault and fault.kind == "ignore_offset" else self.path
-            reply = simulated.router.dispatch(self.command, target, headers, body)
+            target = _without_offset(path) if fault and fault.kind == "ignore_offset" else path
+            reply = router.dispatch(self.command, target, headers, body)
         payload = reply.encoded()
         if fault and fault.kind == "malformed":
             # A PHP warning printed ahead of the JSON, the commonest way real stores break it.
@@ -88,15 +97,19 @@ class _Handler(BaseHTTPRequestHandler):
                     reply.headers.pop(name, None)
                 elif name in reply.headers:
                     reply.headers[name] = "1"
-        self._send(reply, payload, truncate=bool(fault and fault.kind == "truncate"))
+        self._send(reply, payload, store, truncate=bool(fault and fault.kind == "truncate"))
 
-    def _send(self, reply: Reply, payload: bytes, *, truncate: bool = False) -> None:
+    def _send(
+        self, reply: Reply, payload: bytes, store: SimulatedStore | None = None, *, truncate: bool = False
+    ) -> None:
         declared = len(payload)
         if truncate:
             payload = payload[: len(payload) // 2]
         try:
             self.send_response_only(reply.status)
-            self.send_header("Date", email.utils.format_datetime(self.server.owner.store.now(), usegmt=True))
+            # The store's clock; the host's own for a path no store lives at.
+            clock = store.now() if store is not None else datetime.now(UTC).replace(microsecond=0)
+            self.send_header("Date", email.utils.format_datetime(clock, usegmt=True))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(declared))
@@ -137,7 +150,9 @@ def _fault_reply(fault: Fault) -> Reply:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    owner: StoreServer
+    # Many stores' polls may connect at once; the default backlog of 5 refuses some.
+    request_queue_size = 128
+    owner: Listener
     tls: ssl.SSLContext | None = None
 
     def get_request(self) -> tuple[socket.socket, Any]:
@@ -159,7 +174,68 @@ class _Server(ThreadingHTTPServer):
         super().finish_request(request, client_address)
 
 
-class StoreServer:
+class Listener:
+    """The socket and its serving thread; subclasses say which store a request is for."""
+
+    verbose = False
+
+    def __init__(self, host: str, port: int, *, certfile: str | None = None, keyfile: str | None = None) -> None:
+        self._server = _Server((host, port), _Handler)
+        self._server.owner = self
+        if certfile:
+            self._server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._server.tls.load_cert_chain(certfile, keyfile)
+        bound_host, bound_port = self._server.server_address[:2]
+        scheme = "https" if certfile else "http"
+        self.host_url = f"{scheme}://{bound_host}:{bound_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="simulated-store", daemon=True
+        )
+
+    def resolve(self, target: str) -> Site | None:
+        """Return the store a request target is for, its router and the path below the store; None if none."""
+        raise NotImplementedError
+
+    @contextmanager
+    def counting(self, path: str) -> Iterator[None]:
+        """Count one request to a store while it is served (`path` below the store); a fleet counts none."""
+        yield
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread.is_alive():  # shutdown() waits for a serve_forever() that never ran otherwise
+            self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def store_config(store: SimulatedStore, api: str = "rest", *, read_only: bool = False, **options: Any) -> StoreConfig:
+    """Return a StoreConfig for a simulated store's keys (the application password for "mcp-adapter")."""
+    if api == "mcp-adapter":
+        user, password = next(iter(store.app_passwords.items()))
+        key, secret = user, password
+    else:
+        pair = store.read_key if read_only else store.rw_key
+        key, secret = pair.key, pair.secret
+    key, secret = options.pop("key", key), options.pop("secret", secret)
+    options.setdefault("allow_http", True)
+    options.setdefault("name", "simulated-shop")
+    if store.https and not store.base_url.startswith("https://"):
+        # The simulator stands in for an https store behind a TLS-terminating proxy (REST,
+        # and an MCP store's REST keys, authenticate with Basic auth there).
+        options.setdefault("auth", "basic")
+    return StoreConfig(base_url=store.base_url, key=key, secret=secret, api=api, **options)
+
+
+class StoreServer(Listener):
     """A running simulated store; a context manager that starts and stops it."""
 
     def __init__(
@@ -173,17 +249,12 @@ class StoreServer:
         keyfile: str | None = None,
         **hub_options: Any,
     ) -> None:
+        super().__init__(host, port, certfile=certfile, keyfile=keyfile)
         self.store = store or SimulatedStore()
         self.verbose = verbose
-        self._server = _Server((host, port), _Handler)
-        self._server.owner = self
         if certfile:
-            self._server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self._server.tls.load_cert_chain(certfile, keyfile)
             self.store.https = True
-        bound_host, bound_port = self._server.server_address[:2]
-        scheme = "https" if certfile else "http"
-        self.store.base_url = f"{scheme}://{bound_host}:{bound_port}"
+        self.store.base_url = self.host_url
         self.hub = WebhookHub(self.store, **hub_options)
         self.router = Router(self.store, self.hub, stats=self.stats)
         # What was asked of the store (not counting /_simulator/): paths in order, and the
@@ -193,13 +264,14 @@ class StoreServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self._count_lock = threading.Lock()
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="simulated-store", daemon=True
-        )
 
     @property
     def url(self) -> str:
         return self.store.base_url
+
+    def resolve(self, target: str) -> Site | None:
+        """Every request is for the one store."""
+        return self.store, self.router, target
 
     def stats(self) -> dict[str, int]:
         """Requests the store served so far, and the most it served at once."""
@@ -230,34 +302,11 @@ class StoreServer:
 
     def config(self, api: str = "rest", *, read_only: bool = False, **options: Any) -> StoreConfig:
         """Return a StoreConfig for this store's keys (the application password for "mcp-adapter")."""
-        if api == "mcp-adapter":
-            user, password = next(iter(self.store.app_passwords.items()))
-            key, secret = user, password
-        else:
-            pair = self.store.read_key if read_only else self.store.rw_key
-            key, secret = pair.key, pair.secret
-        key, secret = options.pop("key", key), options.pop("secret", secret)
-        options.setdefault("allow_http", True)
-        if self.store.https and not self.url.startswith("https://"):
-            # The simulator stands in for an https store behind a TLS-terminating proxy (REST,
-            # and an MCP store's REST keys, authenticate with Basic auth there).
-            options.setdefault("auth", "basic")
-        return StoreConfig(base_url=self.url, key=key, secret=secret, api=api, name="simulated-shop", **options)
-
-    def start(self) -> StoreServer:
-        self._thread.start()
-        return self
+        return store_config(self.store, api, read_only=read_only, **options)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
         self.hub.close()
 
-    def __enter__(self) -> StoreServer:
-        return self.start()
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-__all__ = ["ADAPTER_PATH", "LEGACY_PATH", "StoreServer"]
+__all__ = ["ADAPTER_PATH", "LEGACY_PATH", "StoreServer", "store_config"]

@@ -113,10 +113,20 @@ class WebhookHub:
         self._busy = 0
         self._cond = threading.Condition()
         self._stopped = False
-        self._http = new_client(timeout=timeout)
-        self._thread = threading.Thread(target=self._run, name="simulated-webhooks", daemon=True)
-        self._thread.start()
+        self._timeout = timeout
+        # Started with the first webhook: a fleet of a thousand stores without webhooks
+        # needs no thousand idle threads and HTTP clients.
+        self._http: httpx.Client | None = None
+        self._thread: threading.Thread | None = None
         store.on_change.append(self._on_change)
+
+    def _start(self) -> httpx.Client:
+        with self._cond:
+            if self._http is None:
+                self._http = new_client(timeout=self._timeout)
+                self._thread = threading.Thread(target=self._run, name="simulated-webhooks", daemon=True)
+                self._thread.start()
+            return self._http
 
     # --- the REST side ----------------------------------------------------------------
     def create(
@@ -142,7 +152,7 @@ class WebhookHub:
     def _ping(self, webhook: SimWebhook) -> str:
         """Send the creation ping; return WooCommerce's error message, or "" if answered 200."""
         try:
-            answer = self._http.post(webhook.delivery_url, data={"webhook_id": str(webhook.id)})
+            answer = self._start().post(webhook.delivery_url, data={"webhook_id": str(webhook.id)})
         except httpx.HTTPError as exc:
             return f"Error: Delivery URL cannot be reached: {exc}"
         if answer.status_code != 200:
@@ -280,7 +290,7 @@ class WebhookHub:
             "X-WC-Webhook-Delivery-ID": hashlib.md5(f"{webhook.id}{int(time.time())}".encode()).hexdigest(),  # noqa: S324
         }
         try:
-            answer = self._http.post(webhook.delivery_url, content=body, headers=headers)
+            answer = self._start().post(webhook.delivery_url, content=body, headers=headers)
             record.status = answer.status_code
             ok = 200 <= answer.status_code < 300
         except httpx.HTTPError as exc:
@@ -307,5 +317,7 @@ class WebhookHub:
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
-        self._thread.join(5)
-        self._http.close()
+        if self._thread is not None:
+            self._thread.join(5)
+        if self._http is not None:
+            self._http.close()

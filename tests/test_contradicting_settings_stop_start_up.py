@@ -86,5 +86,21 @@ def test_a_poll_lease_shorter_than_one_request_to_the_store_is_refused():
     assert error.startswith("shop.E002: SHOP_POLL_LEASE_SECONDS=15 is not longer than SHOP_STORE_TIMEOUT=20")
 
 
+# The dispatcher holds a poll until its due time, up to two runs ahead: 2 × 400 s here.
+@override_settings(
+    SHOP_DISPATCH_SECONDS=400, CELERY_VISIBILITY_TIMEOUT=1200, CELERY_TASK_TIME_LIMIT=600, TASK_MAX_DELAY_SECONDS=500,
+)  # fmt: skip
+def test_a_dispatcher_holding_polls_past_the_visibility_timeout_is_refused():
+    [error] = errors()
+    assert error.startswith(
+        "shop.E003: CELERY_VISIBILITY_TIMEOUT=1200 is too short for CELERY_TASK_TIME_LIMIT=600 and "
+        "SHOP_DISPATCH_SECONDS=400 (the poll dispatcher holds each poll until its due time, up to twice that: 800 s)"
+    )
+    assert (
+        "The rule: CELERY_VISIBILITY_TIMEOUT >= CELERY_TASK_TIME_LIMIT + 2 × SHOP_DISPATCH_SECONDS + 10 s = 1410 s."
+        in error
+    )
+
+
 def test_the_defaults_agree():
     assert errors() == []

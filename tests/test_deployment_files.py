@@ -49,7 +49,12 @@ def test_exactly_one_beat_runs_with_the_database_scheduler_from_settings():
     beat = SERVICES["beat"]
     assert beat["command"][:4] == ["celery", "-A", "adolf", "beat"]
     assert beat["deploy"]["replicas"] == 1
-    assert settings.CELERY_BEAT_SCHEDULER.startswith("django_celery_beat.schedulers:DatabaseScheduler")
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from adolf.beat import Scheduler
+
+    assert settings.CELERY_BEAT_SCHEDULER == "adolf.beat:Scheduler"
+    assert issubclass(Scheduler, DatabaseScheduler)
 
 
 def test_the_worker_consumes_every_queue_the_app_routes_to():

@@ -1,4 +1,4 @@
-"""The compose stack wires observability: one metrics volume for web, worker and beat, probes, Flower."""
+"""The compose stack wires observability: each instance serves its own metrics, probes, Flower."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ ROOT = Path(settings.BASE_DIR)
 SERVICES = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 
 
-def test_web_worker_and_beat_share_the_metrics_volume_under_hostnames_of_their_own():
-    writers = ("web", "worker", "beat")
-    # The image's ADOLF_DATA_DIR is /app/var; the default multiprocess directory lies under it.
-    for name in writers:
-        assert SERVICES[name]["volumes"] == ["metrics:/app/var/prometheus"], name
-    assert len({SERVICES[name]["hostname"] for name in writers}) == 3
+def test_no_volume_is_shared_for_metrics_and_workers_and_beat_serve_their_own():
+    for name in ("web", "worker", "beat"):
+        assert "volumes" not in SERVICES[name], name
+    for name in ("worker", "beat"):
+        assert SERVICES[name]["environment"]["METRICS_LISTEN"] == "0.0.0.0:9808", name
+        assert SERVICES[name]["expose"] == ["9808"], name
 
 
 def test_the_web_healthcheck_asks_the_liveness_probe():

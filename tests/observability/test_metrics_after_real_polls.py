@@ -1,4 +1,4 @@
-"""/metrics after real polls: the seed's metrics, recorded in a real worker's pool process, merged in one scrape."""
+"""Metrics after real polls: recorded in a real worker's pool process and served by that worker itself."""
 
 from __future__ import annotations
 
@@ -7,23 +7,23 @@ import pytest
 from shop.models import PollRun
 from shop.tasks import poll_orders
 from tests.shop.conftest import ago
-from tests.support.metrics import scrape, value
+from tests.support.metrics import scrape, scrape_process, value
 from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_polls_run_by_the_worker_show_up_in_the_web_process_scrape(sim, store, client, celery_worker):
+def test_polls_run_by_the_worker_show_up_in_the_workers_own_scrape(sim, store, client, celery_worker):
     # The first poll sets the cursor; orders changed after it are what the next poll reads.
     poll_orders.delay(store_id=store.pk).get(timeout=60)
     for _ in range(3):
         sim.store.create_order(status="processing", at=ago(sim, seconds=1))
     sim.store.create_order(status="pending", at=ago(sim, seconds=1))
-    before = scrape(client)
+    before = scrape_process(celery_worker)
 
     poll_orders.delay(store_id=store.pk).get(timeout=60)
     wait_for(lambda: PollRun.objects.filter(outcome="ok").count() == 2, timeout=30, what="the second poll")
-    after = scrape(client)
+    after = scrape_process(celery_worker)
 
     def grew(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
@@ -36,25 +36,27 @@ def test_polls_run_by_the_worker_show_up_in_the_web_process_scrape(sim, store, c
     assert grew("adolf_tasks_finished_total", task="shop.poll_orders", state="SUCCESS") == 1
     # Three new paid orders became three notifications; a pending order is not an event staff hear of.
     wait_for(
-        lambda: grew_now(client, before, "shop_notifications_sent_total", event_type="shop.order.new") == 3,
+        lambda: grew_now(celery_worker, before, "shop_notifications_sent_total", event_type="shop.order.new") == 3,
         timeout=30,
         what="the notifications to be published",
     )
-    assert value(after, "shop_store_failing", store="sim") == 0
+    web = scrape(client)
+    assert value(web, "shop_store_failing", store="sim") == 0
     store.refresh_from_db()
-    assert value(after, "shop_store_last_success_timestamp_seconds", store="sim") == store.last_success_at.timestamp()
+    assert value(web, "shop_store_last_success_timestamp_seconds", store="sim") == store.last_success_at.timestamp()
 
 
-def grew_now(client, before, name: str, **labels: str) -> float:
-    return value(scrape(client), name, **labels) - value(before, name, **labels)
+def grew_now(worker, before, name: str, **labels: str) -> float:
+    return value(scrape_process(worker), name, **labels) - value(before, name, **labels)
 
 
 def test_no_sample_carries_an_order_or_a_customer(sim, store, client, celery_worker):
     order = sim.store.create_order(status="processing", at=ago(sim, minutes=1))
     poll_orders.delay(store_id=store.pk).get(timeout=60)
 
-    labels = {key for (_, pairs) in scrape(client) for key, _ in pairs}
-    values = {str(val) for (_, pairs) in scrape(client) for _, val in pairs}
+    samples = {**scrape(client), **scrape_process(celery_worker)}
+    labels = {key for (_, pairs) in samples for key, _ in pairs}
+    values = {str(val) for (_, pairs) in samples for _, val in pairs}
 
     assert labels <= {"status", "error_type", "event_type", "channel_kind", "outcome", "service", "task", "state",
                       "queue", "store", "le"}  # fmt: skip

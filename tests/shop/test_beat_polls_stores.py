@@ -1,6 +1,8 @@
-"""A real beat with the DatabaseScheduler polls each store at its interval, as edited in the admin."""
+"""A real beat (its one dispatcher entry) polls each store at its interval, as edited in the admin."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -26,7 +28,7 @@ def test_beat_polls_a_store_at_the_interval_edited_in_the_admin(sim, celery_work
         }  # fmt: skip
         response = client.post(f"/admin/shop/store/{store.pk}/change/", form)
         assert response.status_code == 302, response.content.decode()[:2000]
-        assert Store.objects.get(pk=store.pk).periodic_task.interval.every == 10
+        assert Store.objects.get(pk=store.pk).poll_interval == 10
 
         # At the hourly interval beat would not poll for an hour; at ten seconds, twice in 60 s.
         wait_for(
@@ -37,4 +39,9 @@ def test_beat_polls_a_store_at_the_interval_edited_in_the_admin(sim, celery_work
         )
     finally:
         beat.stop()
-    assert "Sending due task shop: poll sim (shop.poll_orders)" in beat.log()
+    assert "Sending due task shop: dispatch due polls (shop.dispatch_polls)" in beat.log()
+    runs = list(PollRun.objects.filter(trigger="beat", outcome="ok").order_by("started_at"))
+    assert all(run.due_at is not None for run in runs)
+    # One interval apart, never two polls of one due time.
+    gaps = [(later.due_at - earlier.due_at).total_seconds() for earlier, later in itertools.pairwise(runs)]
+    assert all(gap >= 10 for gap in gaps), gaps

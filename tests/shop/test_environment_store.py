@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from shop.environment import SLUG
 from shop.models import Store
@@ -45,22 +49,25 @@ def test_migrate_creates_the_store_the_variables_define(seed_variables):
         "mcp-legacy",
     )
     assert (store.consumer_key, store.consumer_secret, store.poll_interval) == (KEY, SECRET, 90)
-    assert store.periodic_task.interval.every == 90
+    # Its schedule is the store's own: due at once, and no beat entry of its own.
+    assert store.next_poll_at <= timezone.now()
+    assert not PeriodicTask.objects.filter(task="shop.poll_orders").exists()
 
 
 def test_migrate_again_updates_it_in_place(seed_variables):
     migrate()
+    Store.objects.update(next_poll_at=timezone.now() + timedelta(seconds=90))  # dispatched: one interval away
     seed_variables.WOOCOMMERCE_CONSUMER_SECRET = "cs_" + "3" * 40
     seed_variables.SHOP_POLLING_INTERVAL = 30
 
+    before = timezone.now()
     migrate()
+    after = timezone.now()
 
     store = Store.objects.get()
-    assert (store.consumer_secret, store.poll_interval, store.periodic_task.interval.every) == (
-        "cs_" + "3" * 40,
-        30,
-        30,
-    )
+    assert (store.consumer_secret, store.poll_interval) == ("cs_" + "3" * 40, 30)
+    # The shorter interval brings the next poll forward to one new interval away.
+    assert before + timedelta(seconds=30) <= store.next_poll_at <= after + timedelta(seconds=30)
 
 
 @pytest.mark.parametrize(

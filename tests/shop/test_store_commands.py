@@ -43,7 +43,8 @@ def test_add_store_prints_the_new_stores_id_and_slug(sim):
     output = add(sim, "--interval", "120")
     store = Store.objects.get()
     assert output.startswith(f"Added store id={store.pk} slug=main-shop (polled every 120 s)\nWebhook URL: ")
-    assert store.periodic_task.interval.every == 120
+    assert store.poll_interval == 120
+    assert store.next_poll_at is not None  # due at once
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,14 @@
-"""Each store owns a beat PeriodicTask that follows it as it is saved."""
+"""A store carries its own schedule: every save derives its next due time from what the operator edited."""
 
 from __future__ import annotations
 
-import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import override_settings
-from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
 from shop.models import Store
 from tests.shop.factories import StoreFactory
@@ -15,70 +16,86 @@ from tests.shop.factories import StoreFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_new_store_gets_a_poll_task_at_the_default_interval():
-    store = StoreFactory()
-    task = PeriodicTask.objects.get(pk=store.periodic_task_id)
-    assert task.task == "shop.poll_orders"
-    assert json.loads(task.kwargs) == {"store_id": store.pk}
-    assert (task.interval.every, task.interval.period) == (60, IntervalSchedule.SECONDS)
-    assert task.enabled is True
-    assert task.queue == "default"
+def due_in(store: Store) -> float:
+    return (Store.objects.get(pk=store.pk).next_poll_at - timezone.now()).total_seconds()
 
 
-def test_editing_the_interval_updates_the_task_and_tells_beat():
+def test_a_new_store_is_due_at_once_at_the_default_interval():
+    before = timezone.now()
     store = StoreFactory()
-    changed_before = PeriodicTasks.last_change()
-    store.poll_interval = 300
+    fresh = Store.objects.get(pk=store.pk)
+    assert fresh.poll_interval == 60
+    assert before <= fresh.next_poll_at <= timezone.now()
+
+
+def test_a_shorter_interval_brings_the_next_poll_forward_to_one_new_interval():
+    store = StoreFactory(poll_interval=3600)
+    Store.objects.filter(pk=store.pk).update(next_poll_at=timezone.now() + timedelta(minutes=50))
+    store.refresh_from_db()
+    store.poll_interval = 10
     store.save()
-    task = PeriodicTask.objects.get(pk=store.periodic_task_id)
-    assert task.interval.every == 300
-    assert PeriodicTasks.last_change() > changed_before
+    assert 0 < due_in(store) <= 10
 
 
-def test_disabling_a_store_disables_its_task():
+def test_a_longer_interval_keeps_the_poll_already_due():
+    store = StoreFactory(poll_interval=60)
+    due = timezone.now() + timedelta(seconds=30)
+    Store.objects.filter(pk=store.pk).update(next_poll_at=due)
+    store.refresh_from_db()
+    store.poll_interval = 3600
+    store.save()
+    assert Store.objects.get(pk=store.pk).next_poll_at == due
+
+
+def test_switching_a_store_back_on_makes_it_due_at_once():
     store = StoreFactory()
+    Store.objects.filter(pk=store.pk).update(next_poll_at=timezone.now() + timedelta(hours=1))
+    store.refresh_from_db()
     store.enabled = False
     store.save()
-    assert PeriodicTask.objects.get(pk=store.periodic_task_id).enabled is False
+    store.enabled = True
+    store.save()
+    assert due_in(store) <= 0
+
+
+def test_editing_anything_else_neither_delays_nor_repeats_a_poll():
+    store = StoreFactory()
+    due = timezone.now() + timedelta(seconds=42)
+    Store.objects.filter(pk=store.pk).update(next_poll_at=due)
+    stale = Store.objects.get(pk=store.pk)
+    Store.objects.filter(pk=store.pk).update(next_poll_at=due + timedelta(seconds=60))  # the dispatcher moved it on
+    stale.name = "Renamed"
+    stale.save()
+    assert Store.objects.get(pk=store.pk).next_poll_at == due + timedelta(seconds=60)
+
+
+def test_saving_stores_never_writes_beats_table():
+    # Every write to beat's table makes beat re-read all of it: stores stay out of it.
+    changed_before = PeriodicTasks.last_change()
+    store = StoreFactory()
+    store.poll_interval = 300
+    store.enabled = False
+    store.save()
+    store.delete()
+    assert PeriodicTasks.last_change() == changed_before
+    assert not PeriodicTask.objects.filter(task="shop.poll_orders").exists()
 
 
 @override_settings(SHOP_POLLING_ENABLED=False)
 def test_the_global_switch_stops_polls_when_they_run_not_in_the_schedule():
-    from shop.tasks import poll_orders
+    from shop.tasks import dispatch_polls, poll_orders
 
     store = StoreFactory()
     # Baked into the schedule, the switch would outlive itself for stores saved meanwhile.
-    assert PeriodicTask.objects.get(pk=store.periodic_task_id).enabled is True
+    assert Store.objects.get(pk=store.pk).next_poll_at is not None
+    assert dispatch_polls.apply().get() == 0
     assert poll_orders.apply(kwargs={"store_id": store.pk}).get() == {"skipped": "SHOP_POLLING_ENABLED is off"}
-
-
-def test_deleting_a_store_deletes_its_task():
-    store = StoreFactory()
-    task_id = store.periodic_task_id
-    store.delete()
-    assert not PeriodicTask.objects.filter(pk=task_id).exists()
-
-
-def test_a_bulk_delete_deletes_the_tasks_too_and_the_slug_can_be_used_again():
-    first, second = StoreFactory(slug="main"), StoreFactory()
-    Store.objects.filter(pk__in=[first.pk, second.pk]).delete()  # as the admin's delete action does
-    assert not PeriodicTask.objects.filter(task="shop.poll_orders").exists()
-
-    again = StoreFactory(slug="main")
-    assert PeriodicTask.objects.get(pk=again.periodic_task_id).name == "shop: poll main"
 
 
 def test_a_task_for_a_deleted_store_is_skipped_not_failed():
     from shop.tasks import poll_orders
 
     assert poll_orders.apply(kwargs={"store_id": 987654}).get() == {"skipped": "store 987654 no longer exists"}
-
-
-def test_saving_an_unchanged_store_does_not_wake_beat():
-    store = StoreFactory()
-    changed_before = PeriodicTasks.last_change()
-    Store.objects.get(pk=store.pk).save()
-    assert PeriodicTasks.last_change() == changed_before
 
 
 def test_credentials_are_encrypted_in_the_database():

@@ -1,7 +1,8 @@
-"""Read /metrics the way Prometheus does: with prometheus_client's own parser."""
+"""Read /metrics the way Prometheus does (with prometheus_client's own parser): the web's and a worker's own."""
 
 from __future__ import annotations
 
+import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -22,6 +23,14 @@ def scrape(client, **headers: str) -> Samples:
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/plain; version=")
     return parse(response.content.decode())
+
+
+def scrape_process(handle, **headers: str) -> Samples:
+    """GET a worker's or beat's own /metrics (METRICS_LISTEN) and parse it."""
+    response = httpx.get(handle.metrics_url, headers=headers, timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("text/plain; version=")
+    return parse(response.text)
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:

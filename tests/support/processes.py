@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -52,7 +53,9 @@ def database_url_of_tests() -> str:
 
 def child_env(**overrides: str) -> dict[str, str]:
     """The environment for a child process: ours, pointed at the test database."""
-    env = dict(os.environ, DATABASE_URL=database_url_of_tests(), PYTHONUNBUFFERED="1")
+    # Metrics not served unless a test asks (METRICS_LISTEN=…): workers of parallel tests
+    # would take each other's port.
+    env = dict(os.environ, DATABASE_URL=database_url_of_tests(), PYTHONUNBUFFERED="1", METRICS_LISTEN="")
     env.update(overrides)
     return env
 
@@ -62,6 +65,8 @@ class ProcessHandle:
     process: subprocess.Popen
     name: str
     log_path: Path
+    # Where the process serves its own metrics (a worker's, beat's), if it does.
+    metrics_url: str = ""
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -91,6 +96,8 @@ def start_worker(
     """
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     log_path = log_dir / f"{name.split('@')[0]}.log"
+    port = free_port()
+    env = {"METRICS_LISTEN": f"127.0.0.1:{port}", **env}
     command = [
         sys.executable, "-m", "celery", "-A", "adolf", "worker",
         "--queues", ",".join(queues), "--concurrency", str(concurrency), "--hostname", name,
@@ -100,7 +107,7 @@ def start_worker(
         process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=child_env(**env), stdout=log, stderr=subprocess.STDOUT
         )
-    handle = ProcessHandle(process, name, log_path)
+    handle = ProcessHandle(process, name, log_path, metrics_url=f"http://127.0.0.1:{port}/metrics")
 
     def answers() -> bool:
         if process.poll() is not None:
@@ -118,6 +125,13 @@ def start_worker(
     return handle
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def purge_queues() -> None:
     """Drop messages a previous run may have left on the broker's queues."""
     with celery_app.connection_for_write() as conn:
@@ -125,10 +139,12 @@ def purge_queues() -> None:
             conn.default_channel.queue_purge(queue)
 
 
-def start_beat(log_dir: Path, **env: str) -> ProcessHandle:
-    """Start `celery beat` with the DatabaseScheduler on the test database."""
+def start_beat(log_dir: Path, *, scheduler: str | None = None, **env: str) -> ProcessHandle:
+    """Start `celery beat` on the test database, with the settings' scheduler or `scheduler`."""
     log_path = log_dir / f"beat-{uuid.uuid4().hex[:8]}.log"
     command = [sys.executable, "-m", "celery", "-A", "adolf", "beat", "--loglevel", "INFO"]
+    if scheduler:
+        command += ["--scheduler", scheduler]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=child_env(**env), stdout=log, stderr=subprocess.STDOUT

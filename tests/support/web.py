@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import uuid
@@ -10,13 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.processes import PROJECT_ROOT, ProcessHandle, child_env, wait_for
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.processes import PROJECT_ROOT, ProcessHandle, child_env, free_port, wait_for
 
 
 def start_web(log_dir: Path, **env: str) -> tuple[ProcessHandle, str]:
