@@ -381,11 +381,17 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # httpx logs every URL at INFO, query string included, and a store using query-string
-    # authentication carries its consumer secret there; Telegram bot tokens sit in the URL
-    # path, and Apprise (over urllib3) logs the service URLs that hold channel tokens;
-    # oauthlib logs the consumer key with every signature it computes at DEBUG.
-    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore", "urllib3", "apprise", "oauthlib")},
+    "loggers": {
+        # Django's default logging gives `django` a console handler of its own (with DEBUG on)
+        # and mail_admins (no ADMINS here): its records would be written twice, once unmasked.
+        # They reach the root handler like every other record (at Django's own level, INFO).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # httpx logs every URL at INFO, query string included, and a store using query-string
+        # authentication carries its consumer secret there; Telegram bot tokens sit in the URL
+        # path, and Apprise (over urllib3) logs the service URLs that hold channel tokens;
+        # oauthlib logs the consumer key with every signature it computes at DEBUG.
+        **{name: {"level": "WARNING"} for name in ("httpx", "httpcore", "urllib3", "apprise", "oauthlib")},
+    },
 }
 
 # --- Metrics and health -----------------------------------------------------------------

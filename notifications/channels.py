@@ -96,6 +96,23 @@ def alert(channel: Channel, reason: str, now: datetime) -> None:
     )  # fmt: skip
 
 
+def release_stranded(now: datetime) -> list[int]:
+    """Make the held deliveries of enabled channels pending again; return their ids, for the caller to dispatch.
+
+    `enable` sends or drops what is held in its own transaction; a delivery held by a
+    publisher or a worker that read the channel as disabled just before `enable` committed
+    lands after it, where nothing would look again. A held delivery of an enabled channel
+    is always such a one (held and disabled are written together): it is sent, afresh.
+    """
+    with transaction.atomic():
+        stranded = Delivery.objects.select_for_update().filter(status=DeliveryStatus.HELD, channel__enabled=True)
+        ids = list(stranded.values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, last_error=""
+        )
+    return ids
+
+
 @dataclass(frozen=True)
 class Enabled:
     """What enabling channels did: channels enabled, held deliveries queued and dropped."""

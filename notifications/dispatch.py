@@ -144,8 +144,10 @@ def retry_now(deliveries: Iterable[Delivery]) -> int:
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Re-dispatch what no task is carrying: due pending rows, and "sending" rows whose worker died."""
+    """Re-dispatch what no task is carrying: due pending rows, "sending" rows whose worker died, and
+    deliveries held for a channel that is enabled (channels.release_stranded)."""
     now = now or timezone.now()
+    unheld = channels.release_stranded(now)
     lost = "The worker sending this delivery stopped before recording the outcome"
     released: list[int] = []
     dead = 0
@@ -161,8 +163,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         | Q(next_attempt_at__gte=F("last_attempt_at") + timedelta(seconds=settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS))
     )
     ids = list(dict.fromkeys([*released, *due.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH]]))
-    enqueue(ids)
-    return {"dispatched": len(ids), "released": len(released), "dead": dead}
+    enqueue([*ids, *unheld])
+    return {"dispatched": len(ids), "released": len(released), "dead": dead, "unheld": len(unheld)}
 
 
 def send_test(channel: Channel) -> TransportError | None:

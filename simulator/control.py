@@ -84,7 +84,9 @@ def handle_control(
         cap = data.get("page_cap", store.page_cap)
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
             raise ApiError(400, "invalid_param", "page_cap must be a positive integer or null")
-        store.page_cap, store.ignores_modified_after = cap, bool(data.get("ignores_modified_after", False))
+        # Each habit is set on its own: one left out of the body stays as it was.
+        ignores = bool(data.get("ignores_modified_after", store.ignores_modified_after))
+        store.page_cap, store.ignores_modified_after = cap, ignores
         return Reply(200, {"page_cap": store.page_cap, "ignores_modified_after": store.ignores_modified_after})
     if path == "/clock":
         store.set_clock_offset(float(data.get("offset_seconds", 0)))

@@ -90,13 +90,13 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(reply.body[: max(0, len(reply.body) - fault.drop)]).encode()
         if fault and fault.kind == "bad_item" and reply.is_list_page:
             payload = json.dumps([{"status": "pending", "total": "1.00"}, *reply.body]).encode()
-        if fault and fault.kind in ("no_totals", "wrong_totals"):
+        if fault and fault.kind in ("no_totals", "wrong_totals", "high_totals"):
             # A proxy that passes only the headers it knows; a caching plugin that counts another query.
             for name in ("X-WP-Total", "X-WP-TotalPages"):
                 if fault.kind == "no_totals":
                     reply.headers.pop(name, None)
                 elif name in reply.headers:
-                    reply.headers[name] = "1"
+                    reply.headers[name] = "1" if fault.kind == "wrong_totals" else "1000"
         self._send(reply, payload, store, truncate=bool(fault and fault.kind == "truncate"))
 
     def _send(

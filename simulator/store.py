@@ -46,6 +46,7 @@ class Fault:
 
     # status | rate_limit | unauthorized | slow | malformed | truncate | short_page | bad_item | drop
     # | ignore_offset | no_totals (a proxy strips X-WP-Total and X-WP-TotalPages) | wrong_totals (both say 1)
+    # | high_totals (both say 1000: a count of more orders than the listing serves)
     kind: str
     times: int = 1
     path: str = "/wp-json/"

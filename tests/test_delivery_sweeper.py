@@ -32,7 +32,7 @@ def test_it_dispatches_pending_deliveries_whose_time_came_and_no_task_took(enque
     DeliveryFactory(next_attempt_at=timezone.now() + timedelta(hours=1))  # still backing off
     DeliveryFactory(status="sent", next_attempt_at=timezone.now() - timedelta(days=1))
 
-    assert sweep() == {"dispatched": 1, "released": 0, "dead": 0}
+    assert sweep() == {"dispatched": 1, "released": 0, "dead": 0, "unheld": 0}
     assert enqueued == [overdue.pk]
 
 

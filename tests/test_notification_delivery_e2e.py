@@ -66,7 +66,7 @@ def test_deliveries_left_behind_by_a_crash_are_sent_by_the_periodic_sweeper(cele
             channel=channel, status="sending", attempts=1, claimed_at=timezone.now() - timedelta(hours=1)
         )
         result = sweep_deliveries.delay().get(timeout=30)
-        assert result == {"dispatched": 2, "released": 1, "dead": 0}
+        assert result == {"dispatched": 2, "released": 1, "dead": 0, "unheld": 0}
         wait_for(
             lambda: {status_of(orphan.pk), status_of(stranded.pk)} == {"sent"}, timeout=30, what="the swept deliveries"
         )

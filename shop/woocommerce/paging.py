@@ -237,6 +237,12 @@ def seek_pages(
             continue
         fresh = [row for row in rows if (_row_id(row) or 0) > state.last_id]
         more = _count_says_more(raw, window, end, numbered)
+        if more and short and served and not fresh:
+            # The count says more orders follow, yet a page reaching past the last one read
+            # brought none: the count is of something else (a caching plugin's other query).
+            # What the store served is the truth, and this re-read confirmed its end. (A page
+            # of nothing where orders are counted stays an error, below.)
+            more = None
         if more is None:
             # No count to confirm it: a short page ends the listing if this store has served
             # more a page before, or if it re-read only rows already read.

@@ -69,6 +69,10 @@ def test_orders_are_touched_and_poisoned_and_the_order_query_bent_over_http(serv
         "ignores_modified_after": True,
     }
     assert (server.store.page_cap, server.store.ignores_modified_after) == (10, True)
+    # Each habit is set on its own: one named leaves the other as it was.
+    assert control(server, "behaviour", page_cap=20) == {"page_cap": 20, "ignores_modified_after": True}
+    assert control(server, "behaviour", ignores_modified_after=False)["page_cap"] == 20
+    assert server.store.ignores_modified_after is False
     refused = httpx.post(f"{server.url}/_simulator/behaviour", json={"page_cap": 0})
     assert (refused.status_code, refused.json()["message"]) == (400, "page_cap must be a positive integer or null")
     state = httpx.get(f"{server.url}/_simulator/state").json()

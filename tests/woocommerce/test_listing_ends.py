@@ -71,6 +71,20 @@ def test_a_count_that_disagrees_with_what_was_served_is_not_trusted(server):
     assert listed(pages) == ids
 
 
+def test_a_count_of_more_orders_than_the_store_serves_ends_where_its_orders_end(server):
+    ids = fill(server.store, 25)
+    server.store.inject("high_totals", times=10)
+
+    pages = read(server)
+
+    assert listed(pages) == ids
+    assert [page.last for page in pages] == [False, True]
+    assert {page.total_orders for page in pages} == {1000}
+    # The second read re-reads a few orders and brings nothing new: the store has no more, whatever it counts.
+    assert len(listing_requests(server)) == 2
+    assert pages[-1].page_cap is None
+
+
 def test_a_store_that_counts_orders_it_does_not_serve_is_a_clear_error(server):
     fill(server.store, 25)
     server.store.inject("short_page", drop=100, times=1)
