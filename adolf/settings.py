@@ -239,21 +239,54 @@ SHOP_DISPATCH_SECONDS = env_int("SHOP_DISPATCH_SECONDS", 5, minimum=1)
 # Seconds between checks that every store's schedule is what the store says (shop.repair_schedules).
 SHOP_SCHEDULE_REPAIR_SECONDS = env_int("SHOP_SCHEDULE_REPAIR_SECONDS", 60, minimum=5)
 
+# Seconds between runs of the sweepers that make "nothing is lost" hold: the order-event
+# outbox (shop.publish_pending_events), the webhook inbox (shop.sweep_webhooks) and the
+# deliveries (notifications.sweep_deliveries) pick up what a crash or a broker outage left.
+SHOP_OUTBOX_SWEEP_SECONDS = env_int("SHOP_OUTBOX_SWEEP_SECONDS", 60, minimum=5)
+SHOP_WEBHOOK_SWEEP_SECONDS = env_int("SHOP_WEBHOOK_SWEEP_SECONDS", 60, minimum=5)
+NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 60, minimum=5)
+
 # Beat entries kept as configured here (adolf.beat): created at beat's start and, if one is
 # deleted, disabled or edited in the admin, restored within PIN_CHECK_SECONDS and recorded
-# in the admin log. {name: {"task", "every" (seconds), "queue", "description"}}.
+# in the admin log. Pinned are the entries that correctness depends on: the poll dispatcher,
+# the schedule repair and the sweepers (one disabled by hand would silently strand events,
+# webhooks or deliveries); pruning and the webhook read-back stay the operator's to edit.
+# {name: {"task", "every" (seconds), "setting" (the one that sets "every"), "queue", "description"}}.
 BEAT_PINNED_SCHEDULE = {
     "shop: dispatch due polls": {
         "task": "shop.dispatch_polls",
         "every": SHOP_DISPATCH_SECONDS,
+        "setting": "SHOP_DISPATCH_SECONDS",
         "queue": "default",
         "description": "Enqueue a poll of every store that is due (each store's interval is edited on its page).",
     },
     "shop: repair schedules": {
         "task": "shop.repair_schedules",
         "every": SHOP_SCHEDULE_REPAIR_SECONDS,
+        "setting": "SHOP_SCHEDULE_REPAIR_SECONDS",
         "queue": "default",
         "description": "Find and repair store schedules that drifted from their stores.",
+    },
+    "shop: publish pending order events": {
+        "task": "shop.publish_pending_events",
+        "every": SHOP_OUTBOX_SWEEP_SECONDS,
+        "setting": "SHOP_OUTBOX_SWEEP_SECONDS",
+        "queue": "default",
+        "description": "Publish order events whose own message was lost (a crash, the broker down).",
+    },
+    "shop: process webhook deliveries left waiting": {
+        "task": "shop.sweep_webhooks",
+        "every": SHOP_WEBHOOK_SWEEP_SECONDS,
+        "setting": "SHOP_WEBHOOK_SWEEP_SECONDS",
+        "queue": "default",
+        "description": "Process received webhooks that no task carried (the broker was down, a worker died).",
+    },
+    "Notifications: re-dispatch due and stranded deliveries": {
+        "task": "notifications.sweep_deliveries",
+        "every": NOTIFICATION_SWEEP_SECONDS,
+        "setting": "NOTIFICATION_SWEEP_SECONDS",
+        "queue": "default",
+        "description": "Sends deliveries whose backoff is over and those a crashed worker left behind.",
     },
 }
 

@@ -22,11 +22,10 @@ class CheckedPeriodicTaskForm(PeriodicTaskForm):
         data = super().clean()
         if self.instance.pk and self.instance.name in settings.BEAT_PINNED_SCHEDULE:
             # Beat restores it within a minute (adolf.beat): say so rather than pretend to save.
+            setting = settings.BEAT_PINNED_SCHEDULE[self.instance.name]["setting"]
             raise forms.ValidationError(
-                _(
-                    "ADOLF keeps this entry as its settings say (SHOP_DISPATCH_SECONDS, "
-                    "SHOP_SCHEDULE_REPAIR_SECONDS): change the setting instead."
-                )
+                _("ADOLF keeps this entry as its settings say (%(setting)s): change the setting instead.")
+                % {"setting": setting}
             )
         if self.errors:
             return data

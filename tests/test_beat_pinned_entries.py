@@ -1,4 +1,4 @@
-"""Beat keeps the entries ADOLF runs on (the poll dispatcher, the schedule repair) as its settings say."""
+"""Beat keeps the entries ADOLF runs on (the poll dispatcher, the schedule repair, the sweepers) as its settings say."""
 
 from __future__ import annotations
 
@@ -87,3 +87,33 @@ def test_the_admin_refuses_to_edit_a_pinned_entry_and_says_where_schedules_are_e
     assert response.status_code == 200
     assert "SHOP_DISPATCH_SECONDS" in response.content.decode()
     assert PeriodicTask.objects.get(pk=pinned.pk).enabled is True
+
+
+@pytest.mark.parametrize(
+    ("task", "setting"),
+    [
+        ("notifications.sweep_deliveries", "NOTIFICATION_SWEEP_SECONDS"),
+        ("shop.sweep_webhooks", "SHOP_WEBHOOK_SWEEP_SECONDS"),
+        ("shop.publish_pending_events", "SHOP_OUTBOX_SWEEP_SECONDS"),
+    ],
+)
+def test_a_sweeper_disabled_by_hand_is_enabled_again_and_its_page_names_its_setting(client, pinned, task, setting):
+    sweeper = PeriodicTask.objects.get(task=task)
+    PeriodicTask.objects.filter(pk=sweeper.pk).update(enabled=False)
+
+    assert keep_pinned() == [Repair(sweeper.name, "disabled")]
+    assert PeriodicTask.objects.get(pk=sweeper.pk).enabled is True
+    admin = get_user_model().objects.create_superuser("operator", password="a-long-password-1")
+    client.force_login(admin)
+    page = client.get(f"/admin/django_celery_beat/periodictask/{sweeper.pk}/change/").content.decode()
+    assert f"Интервал задаёт настройка {setting}." in page  # LANGUAGE_CODE=ru
+
+
+def test_one_sweeper_per_task_and_each_pinned_entry_runs_a_task_a_worker_has():
+    from adolf.celery import app
+
+    app.loader.import_default_modules()
+    tasks = [spec["task"] for spec in settings.BEAT_PINNED_SCHEDULE.values()]
+    assert len(tasks) == len(set(tasks))
+    assert set(tasks) <= set(app.tasks)
+    assert all(getattr(settings, spec["setting"]) == spec["every"] for spec in settings.BEAT_PINNED_SCHEDULE.values())

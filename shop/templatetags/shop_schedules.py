@@ -20,7 +20,17 @@ register = template.Library()
 def beat_entry_notice(entry: PeriodicTask) -> SafeString | str:
     """A notice for an entry ADOLF keeps itself, or one that polls a store beside its schedule; "" otherwise."""
     stores = reverse("admin:shop_store_changelist")
-    if entry.name in settings.BEAT_PINNED_SCHEDULE:
+    pinned = settings.BEAT_PINNED_SCHEDULE.get(entry.name)
+    if pinned is not None and pinned["task"] != "shop.dispatch_polls":
+        return format_html(
+            '<p class="errornote">{}</p>',
+            _(
+                "ADOLF keeps this entry as its settings say: a change made here is undone within a minute. "
+                "Its interval is the setting %(setting)s."
+            )
+            % {"setting": pinned["setting"]},
+        )
+    if pinned is not None:
         return format_html(
             '<p class="errornote">{} <a href="{}">{}</a></p>',
             _(
