@@ -30,7 +30,9 @@ class Command(BaseCommand):
             "--plain-http", action="store_true", help="behave as a plain-http store (OAuth 1.0a only, no Basic auth)"
         )
         parser.add_argument(
-            "--demo-keys", action="store_true", help="use the fixed keys of the `make run` demo store (simulator/demo.py)"
+            "--demo-keys",
+            action="store_true",
+            help="use the fixed keys of the `make run` demo store (simulator/demo.py)",
         )
         parser.add_argument("--certificate", help="serve real TLS with this PEM certificate (chain) file")
         parser.add_argument("--private-key", help="the PEM private key of --certificate")
