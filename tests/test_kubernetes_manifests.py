@@ -75,13 +75,12 @@ def pod_environment(kind: str, name: str, config: dict[str, str], pod_ip: str) -
         if "valueFrom" in item:
             environment[item["name"]] = fields[item["valueFrom"]["fieldRef"]["fieldPath"]]
             continue
-
-        def expand(match: re.Match[str], defined: dict[str, str] = dict(environment)) -> str:
-            if match[0] == "$$":
-                return "$"
-            return defined.get(match[1], match[0])
-
-        environment[item["name"]] = re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)", expand, item["value"])
+        defined = dict(environment)
+        environment[item["name"]] = re.sub(
+            r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
+            lambda match, defined=defined: "$" if match[0] == "$$" else defined.get(match[1], match[0]),
+            item["value"],
+        )
     return environment
 
 
