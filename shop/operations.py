@@ -169,7 +169,8 @@ def describe_stores(stores: list[dict[str, Any]]) -> Iterator[Line]:
 def _when(value: str | None) -> str:
     if not value:
         return "never"
-    return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S")
+    # In the deployment's TIME_ZONE, named: check_store and the logs speak UTC.
+    return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 @registry.status_section("stores", describe=describe_stores)
