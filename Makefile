@@ -20,7 +20,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 # Local development defaults to DEBUG on; set DEBUG=false in .env to try production mode.
-run: export DEBUG ?= true
+# The helpers that run against the same local data default to it too: with DEBUG off a
+# bare machine has no SECRET_KEY, and `make status` after `make run` would stop there.
+run status migrate flower: export DEBUG ?= true
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_local_admin

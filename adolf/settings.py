@@ -151,7 +151,9 @@ else:
 
 # --- Celery (read by adolf/celery.py with the CELERY_ namespace) ----------------------
 EMBEDDED_BROKER_DIR = DATA_DIR / "broker"
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+# A host name, though the filesystem broker needs none: without it kombu warns "No hostname
+# was supplied" on every connection (each command, /health/, the dashboard).
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost//"
 EMBEDDED_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
 
 # Redis redelivers a task that is not acknowledged within the visibility timeout. Every

@@ -59,6 +59,14 @@ def _bounded(probes: dict[str, Callable[[], Component]], timeout: float) -> dict
     return results
 
 
+def _checked(check: Callable[[], Component]) -> Component:
+    """Run an app's probe; one that raises makes its component unhealthy, never /health/ a 500 page."""
+    try:
+        return check()
+    except Exception as exc:  # a monitoring system reads the JSON; the reason is redacted below
+        return Component(False, f"The check failed: {type(exc).__name__}: {exc}", summary="Check failed")
+
+
 def report(*, detailed: bool = True) -> dict[str, Any]:
     """Check every component; return the JSON-ready report (status, reason, per-component detail).
 
@@ -73,7 +81,7 @@ def report(*, detailed: bool = True) -> dict[str, Any]:
     components["database"] = database = check_database()
     for name, probe in registry.health_probes.items():
         unknown = "Unknown: the database is unreachable"
-        components[name] = probe.check() if database.ok else Component(False, unknown, summary=unknown)
+        components[name] = _checked(probe.check) if database.ok else Component(False, unknown, summary=unknown)
     order = ["database", "broker", "workers", *registry.health_probes]
     for component in components.values():
         component.reason = redact(component.reason)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -20,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from adolf import audit, metrics
+from adolf.fields import EncryptedTextField
 from operations.dashboard import chart, per_hour
 from operations.registry import Component, Line, registry
 from operations.status import iso
@@ -54,6 +55,17 @@ def stale_after(poll_interval: int) -> timedelta:
     return max(timedelta(minutes=settings.HEALTH_POLL_STALE_MINUTES), timedelta(seconds=2 * poll_interval))
 
 
+def without_secrets(stores: QuerySet[Store]) -> QuerySet[Store]:
+    """The stores without their encrypted fields, which no operations view shows.
+
+    So /health/, `shop_status` and the dashboard still answer when FIELD_ENCRYPTION_KEY
+    cannot decrypt them (a key replaced without keeping the old one): that is when an
+    operator reads them. Shape: the same queryset, the EncryptedTextFields deferred.
+    """
+    secrets = [field.name for field in Store._meta.concrete_fields if isinstance(field, EncryptedTextField)]
+    return stores.defer(*secrets)
+
+
 def is_overdue(store: Store, now: datetime) -> bool:
     """Whether an enabled store has gone too long without a successful poll (since it was added, if never)."""
     return store.enabled and now - (store.last_success_at or store.created) > stale_after(store.poll_interval)
@@ -67,7 +79,7 @@ def check_stores() -> Component:
     if not settings.SHOP_POLLING_ENABLED:
         return Component(True, detail={"polling": "off (SHOP_POLLING_ENABLED)", "stores": []})
     stores, overdue = [], []
-    for store in Store.objects.filter(enabled=True).order_by("slug"):
+    for store in without_secrets(Store.objects.filter(enabled=True)).order_by("slug"):
         late = is_overdue(store, now)
         stores.append(
             {
@@ -169,7 +181,8 @@ def describe_stores(stores: list[dict[str, Any]]) -> Iterator[Line]:
 def _when(value: str | None) -> str:
     if not value:
         return "never"
-    return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S")
+    # In the deployment's TIME_ZONE, named: check_store and the logs speak UTC.
+    return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 @registry.status_section("stores", describe=describe_stores)
@@ -178,7 +191,9 @@ def stores() -> list[dict[str, Any]]:
     and orders waiting for evidence."""
     now = timezone.now()
     rows = []
-    for store in Store.objects.annotate(known_orders=Count("order_states", distinct=True)).order_by("slug"):
+    for store in without_secrets(Store.objects.annotate(known_orders=Count("order_states", distinct=True))).order_by(
+        "slug"
+    ):
         run = (
             PollRun.objects.filter(store=store).exclude(outcome=PollRun.Outcome.SKIPPED).order_by("-started_at").first()
         )
@@ -346,7 +361,7 @@ def store_health(now: datetime | None = None) -> list[StoreHealth]:
         .order_by()
     )
     rows = []
-    for store in Store.objects.order_by("name"):
+    for store in without_secrets(Store.objects.order_by("name")):
         outcomes = list(
             PollRun.objects.filter(store=store)
             .exclude(outcome__in=[PollRun.Outcome.SKIPPED, PollRun.Outcome.RUNNING])

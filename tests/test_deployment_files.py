@@ -6,6 +6,7 @@ No Docker engine runs here, so the compose file is checked by reading it.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import yaml
 from django.conf import settings
 
 from adolf.celery import QUEUES
+from tests.support.processes import child_env
 
 ROOT = Path(settings.BASE_DIR)
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -23,6 +25,11 @@ LONG_RUNNING = ("postgres", "redis", "web", "worker", "beat", "flower")
 def settings_variables() -> set[str]:
     source = (ROOT / "adolf" / "settings.py").read_text()
     return set(re.findall(r'env_(?:str|bool|int|list|required|url)\(\s*"([A-Z_]+)"', source))
+
+
+def compose_variables() -> set[str]:
+    """The variables docker-compose.yml interpolates (`${NAME}`, `${NAME:-default}`, `${NAME:?error}`)."""
+    return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (ROOT / "docker-compose.yml").read_text()))
 
 
 def documented_variables() -> set[str]:
@@ -85,8 +92,11 @@ def test_compose_sets_only_variables_that_settings_read():
     assert set(environment) <= settings_variables()
 
 
-def test_env_example_documents_exactly_the_variables_settings_read():
-    assert settings_variables() == documented_variables()
+def test_env_example_documents_exactly_the_variables_settings_and_compose_read():
+    # The stack's own (POSTGRES_PASSWORD, FLOWER_BASIC_AUTH) too: compose refuses to start
+    # without FLOWER_BASIC_AUTH, so a .env copied from the example must show it.
+    assert settings_variables() | compose_variables() == documented_variables()
+    assert {"POSTGRES_PASSWORD", "FLOWER_BASIC_AUTH"} <= documented_variables()
 
 
 def test_the_procfile_of_make_run_starts_web_worker_beat_and_the_demo_store():
@@ -100,3 +110,26 @@ def test_the_procfile_of_make_run_starts_web_worker_beat_and_the_demo_store():
 def test_ci_runs_the_readmes_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert "make test" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_make_status_works_after_make_run_on_a_bare_machine():
+    # A bare machine: no .env, no DEBUG, no secrets (make run sets DEBUG on; status must too).
+    env = {
+        name: value
+        for name, value in child_env().items()
+        if name not in {"DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "MAKEFLAGS", "MAKELEVEL"}
+    }
+    # -o: the venv is taken as installed (the test must not reinstall packages).
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "status"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "SECRET_KEY is not set" not in done.stderr
+    assert done.returncode == 0, done.stderr
+    assert "Stores:" in done.stdout

@@ -15,6 +15,7 @@ import kubernetes_validate
 import pytest
 import yaml
 from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 
 from adolf.celery import QUEUES
 
@@ -57,22 +58,54 @@ def test_kustomization_lists_every_manifest_but_the_secret_example():
     assert sorted(listed) == sorted(files)
 
 
+def pod_environment(kind: str, name: str, config: dict[str, str], pod_ip: str) -> dict[str, str]:
+    """The environment the kubelet gives a container: envFrom first, then env in order.
+
+    `$(NAME)` in an env value expands to what is defined so far (envFrom included), `$$` is
+    a literal `$`, and an unknown name stays as written (Kubernetes' dependent variables).
+    """
+    spec = container(kind, name)
+    secret = find("Secret", "adolf-secrets")["stringData"]
+    sources = {"adolf-config": config, "adolf-secrets": secret}
+    environment: dict[str, str] = {}
+    for source in spec["envFrom"]:
+        environment.update(sources[(source.get("configMapRef") or source["secretRef"])["name"]])
+    fields = {"status.podIP": pod_ip}
+    for item in spec.get("env", []):
+        if "valueFrom" in item:
+            environment[item["name"]] = fields[item["valueFrom"]["fieldRef"]["fieldPath"]]
+            continue
+        defined = dict(environment)
+        environment[item["name"]] = re.sub(
+            r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
+            lambda match, defined=defined: "$" if match[0] == "$$" else defined.get(match[1], match[0]),
+            item["value"],
+        )
+    return environment
+
+
 def test_the_web_is_a_deployment_behind_a_service_probed_on_health_live():
     web = container("Deployment", "adolf-web")
     assert web["command"][:2] == ["gunicorn", "adolf.wsgi:application"]
     for probe in ("livenessProbe", "readinessProbe"):
-        assert web[probe]["httpGet"]["path"] == "/health/live"
-        [host] = web[probe]["httpGet"]["httpHeaders"]
-        assert host["name"] == "Host"
-        assert host["value"] in find("ConfigMap", "adolf-config")["data"]["ALLOWED_HOSTS"].split(",")
-    # Prometheus scrapes each web pod by its IP, so the pod's own IP is an allowed host too.
-    environment = {item["name"]: item for item in web["env"]}
-    assert environment["POD_IP"]["valueFrom"] == {"fieldRef": {"fieldPath": "status.podIP"}}
-    assert environment["ALLOWED_HOSTS"]["value"].split(",") == ["adolf.example.com", "$(POD_IP)"]
+        assert web[probe]["httpGet"] == {"path": "/health/live", "port": "http"}  # asked under the pod's IP
     service = find("Service", "adolf-web")
     pod_labels = find("Deployment", "adolf-web")["spec"]["template"]["metadata"]["labels"]
     assert service["spec"]["selector"].items() <= pod_labels.items()
     assert service["spec"]["ports"][0]["targetPort"] == web["ports"][0]["name"]
+
+
+@pytest.mark.parametrize("hosts", ["adolf.example.com", "shop-ops.example.org,.internal.example.org"])
+def test_the_web_allows_the_configmaps_host_names_and_its_own_pod_ip(hosts):
+    # The operator edits the ConfigMap's ALLOWED_HOSTS; the web pod adds its IP (probes, scrapes).
+    config = dict(find("ConfigMap", "adolf-config")["data"], ALLOWED_HOSTS=hosts)
+    environment = pod_environment("Deployment", "adolf-web", config, pod_ip="10.244.3.17")
+    allowed = environment["ALLOWED_HOSTS"].split(",")
+    assert allowed == [*hosts.split(","), "10.244.3.17"]
+    # What the kubelet's probe and Prometheus send as Host, and what visitors send.
+    assert validate_host(split_domain_port("10.244.3.17:8000")[0], allowed)
+    assert validate_host(hosts.split(",")[0], allowed)
+    assert not validate_host("adolf.example.com", allowed) or "adolf.example.com" in hosts
 
 
 def test_the_worker_consumes_every_queue_serves_its_metrics_and_is_probed_by_its_own_ping():

@@ -50,10 +50,27 @@ def test_with_nothing_set_in_debug_it_runs_embedded_on_sqlite_and_the_filesystem
     values = loaded(tmp_path, DEBUG="true")
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["db_name"] == str(tmp_path / "adolf.sqlite3")
-    assert values["broker"] == "filesystem://"
+    assert values["broker"] == "filesystem://localhost//"
     assert values["result_backend"] == "django-db"
     assert values["cache"].endswith("FileBasedCache")
     assert (tmp_path / "broker" / "queue").is_dir()
+
+
+def test_the_embedded_broker_connects_without_kombus_missing_host_name_warning(tmp_path):
+    # Every command, /health/ and the dashboard connect: a bare machine's first steps
+    # printed "No hostname was supplied" warnings, twice per connection.
+    code = """
+import django
+django.setup()
+from adolf.celery import app
+with app.connection_for_write() as connection:
+    connection.ensure_connection(max_retries=1)
+print(app.control.inspect(timeout=0.2).ping())
+"""
+    result = run_settings(tmp_path, code, DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "None"  # connected; no worker runs here
+    assert "No hostname was supplied" not in result.stderr
 
 
 def test_the_environment_selects_postgres_and_redis(tmp_path):

@@ -52,7 +52,7 @@ def test_add_store_prints_the_new_stores_id_and_slug(sim):
     [
         (["--url", "ftp://shop.example"], "must look like https://"),
         (["--url", "http://shop.example"], "plain http"),
-        (["--interval", "1"], "poll_interval"),
+        (["--interval", "1"], "--interval: "),
         (["--rest-consumer-key", "ck_r", "--rest-consumer-secret", "cs_r"], "mcp-adapter stores only"),
         (["--api", "mcp-adapter", "--rest-consumer-key", "ck_r"], "go together"),
     ],
@@ -95,6 +95,15 @@ def test_poll_orders_async_queues_the_poll_for_a_worker(sim, celery_worker):
     call_command("poll_orders", "--store", "main-shop", "--async", stdout=out)
     assert re.fullmatch(r"main-shop: queued as task [0-9a-f-]{36}\n", out.getvalue())
     wait_for(lambda: PollRun.objects.filter(trigger="command", outcome="ok").exists(), timeout=60, what="the poll")
+
+
+def test_add_store_names_the_option_of_a_taken_slug_and_how_to_choose_another(sim):
+    add(sim)
+    with pytest.raises(CommandError, match=r"^--slug: .*\(the slug is made from --name: give another with --slug\)$"):
+        add(sim)
+    assert Store.objects.count() == 1
+    add(sim, "--slug", "main-shop-2")
+    assert Store.objects.count() == 2
 
 
 def test_poll_orders_names_an_unknown_store():

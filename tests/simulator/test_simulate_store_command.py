@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+import shlex
 import signal
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import httpx
 import pytest
 from django.core.management import CommandError, call_command
 
 from adolf.tls import tls_context
+from shop.models import Store
 from tests.support.certificates import issue, make_ca
 from tests.support.processes import PROJECT_ROOT, wait_for
 
@@ -102,3 +105,55 @@ def test_it_serves_capped_pages_and_ignores_modified_after_when_told(tmp_path):
 def test_a_page_cap_below_one_is_refused():
     with pytest.raises(CommandError, match="--page-cap must be a positive number of orders"):
         call_command("simulate_store", "--port", "0", "--page-cap", "0")
+
+
+def _banner(tmp_path, *arguments):
+    log = tmp_path / "simulator.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "simulate_store", "--port", "0", *arguments],
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    text = wait_for(lambda: "Ctrl-C" in log.read_text() and log.read_text(), timeout=30, what="the banner")
+    return process, text
+
+
+def _add_printed_store(text: str) -> str:
+    """Run the add_store line of the banner as a shell would split it; return the new store's slug."""
+    [line] = [line for line in text.splitlines() if "manage.py add_store" in line]
+    arguments = shlex.split(line.split("manage.py", 1)[1])
+    out = StringIO()
+    call_command(*arguments, stdout=out)
+    return re.search(r"slug=([\w-]+)", out.getvalue())[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("arguments", "api"),
+    [(["--plain-http"], "rest"), ([], "mcp-adapter")],
+    ids=["plain-http REST", "MCP adapter of the default simulator"],
+)
+def test_the_add_store_line_it_prints_adds_a_store_that_polls_can_read(tmp_path, arguments, api):
+    process, text = _banner(tmp_path, *arguments)
+    try:
+        slug = _add_printed_store(text)
+        assert Store.objects.get(slug=slug).api == api
+        # check_store raises CommandError (exit 1) when polls cannot work.
+        out = StringIO()
+        call_command("check_store", slug, stdout=out)
+        assert "[fails]" not in out.getvalue()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+
+
+def test_without_plain_http_or_a_certificate_it_says_its_rest_api_cannot_be_added(tmp_path):
+    process, text = _banner(tmp_path, "--mcp-off")
+    try:
+        assert "start it with --plain-http (or --certificate) to add its REST API" in text
+        assert "manage.py add_store" not in text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0

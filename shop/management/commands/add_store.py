@@ -13,6 +13,23 @@ from shop.models import Store
 from shop.webhook_registration import RegistrationError, webhook_path, webhook_url
 from shop.woocommerce.config import StoreConfigError
 
+# A refused value is named by the option that gave it, not by the model's field.
+OPTIONS = {
+    "name": "--name",
+    "slug": "--slug",
+    "base_url": "--url",
+    "api": "--api",
+    "consumer_key": "--consumer-key",
+    "consumer_secret": "--consumer-secret",
+    "rest_consumer_key": "--rest-consumer-key",
+    "rest_consumer_secret": "--rest-consumer-secret",
+    "poll_interval": "--interval",
+    "allow_http": "--allow-http",
+    "query_string_auth": "--query-string-auth",
+    "ca_certificate": "--ca-file",
+    "webhook_secret": "--webhook-secret",
+}
+
 
 class Command(BaseCommand):
     help = "Add a WooCommerce store to poll; prints its id and slug."
@@ -75,7 +92,11 @@ class Command(BaseCommand):
         except StoreConfigError as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
-            problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())
+            problems = "; ".join(
+                f"{OPTIONS.get(field, field)}: {' '.join(errors)}" for field, errors in exc.message_dict.items()
+            )
+            if "slug" in exc.message_dict:
+                problems += " (the slug is made from --name: give another with --slug)"
             raise CommandError(problems) from None
         with transaction.atomic():
             store.save()

@@ -30,7 +30,9 @@ class Command(BaseCommand):
             "--plain-http", action="store_true", help="behave as a plain-http store (OAuth 1.0a only, no Basic auth)"
         )
         parser.add_argument(
-            "--demo-keys", action="store_true", help="use the fixed keys of the `make run` demo store (shop/demo.py)"
+            "--demo-keys",
+            action="store_true",
+            help="use the fixed keys of the `make run` demo store (simulator/demo.py)",
         )
         parser.add_argument("--certificate", help="serve real TLS with this PEM certificate (chain) file")
         parser.add_argument("--private-key", help="the PEM private key of --certificate")
@@ -124,6 +126,7 @@ class Command(BaseCommand):
                 else []
             ),
             f"  control API:     {server.url}/_simulator/  (orders, faults, behaviour, clock, mcp/expire, state)",
+            *add_store_hint(server.url, store, options),
             "Ctrl-C stops it.",
         ]
         self.stdout.write("\n".join(lines))
@@ -139,3 +142,28 @@ class Command(BaseCommand):
         finally:
             scenario.stop()
             server.stop()
+
+
+def add_store_hint(url: str, store: SimulatedStore, options: dict[str, Any]) -> list[str]:
+    """The `add_store` command that lets ADOLF poll this simulator, as lines of the banner.
+
+    A plain-http store is added with `--allow-http` (REST signs with OAuth 1.0a); a store
+    serving TLS with its certificate as its CA. Without either it stands in for an https store
+    behind a proxy, which ADOLF cannot reach over REST (it would send its keys in clear over
+    http): its MCP adapter can be added instead (loopback MCP over plain http is allowed).
+    """
+    command = "python manage.py add_store --name 'Simulated store'"
+    if options["plain_http"]:
+        keys = f"--consumer-key {store.rw_key.key} --consumer-secret {store.rw_key.secret}"
+        return ["Add it to ADOLF:", f"  {command} --url {url} --allow-http {keys}"]
+    if options["certificate"]:
+        keys = f"--consumer-key {store.rw_key.key} --consumer-secret {store.rw_key.secret}"
+        ca = "<the CA that signed --certificate, or the certificate itself if self-signed>"
+        return ["Add it to ADOLF:", f"  {command} --url {url} --ca-file {ca} {keys}"]
+    if options["mcp_off"]:
+        return ["Add it to ADOLF: start it with --plain-http (or --certificate) to add its REST API."]
+    user, password = next(iter(store.app_passwords.items()))
+    return [
+        "Add it to ADOLF (its REST API needs --plain-http or --certificate; its MCP adapter works as it is):",
+        f"  {command} --api mcp-adapter --url {url} --allow-http --consumer-key {user} --consumer-secret '{password}'",
+    ]
