@@ -22,6 +22,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from adolf import audit
+from adolf.beat_lock import LeaderLock, lock_url
 
 logger = logging.getLogger(__name__)
 
@@ -99,11 +100,18 @@ def keep_pinned(pinned: dict[str, dict[str, Any]] | None = None) -> list[Repair]
 
 
 class Scheduler(DatabaseScheduler):
-    """The DatabaseScheduler, plus the pinned entries checked at start and every PIN_CHECK_SECONDS."""
+    """The DatabaseScheduler, plus the pinned entries checked at start and every PIN_CHECK_SECONDS,
+    and ticking only while this beat holds the leader lock (adolf.beat_lock)."""
 
     _pins_checked = 0.0
+    _lock: LeaderLock | None = None
 
     def setup_schedule(self) -> None:
+        url = lock_url()
+        if url:
+            self._lock = LeaderLock(url, settings.BEAT_LOCK_SECONDS)
+        else:
+            logger.info("beat: no Redis for a leader lock (embedded broker): one beat is not enforced")
         self._check_pins()
         super().setup_schedule()
 
@@ -116,9 +124,30 @@ class Scheduler(DatabaseScheduler):
         return changed
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
+        if self._lock is not None:
+            was_leading = self._lock.leading
+            if not self._lock.holds():
+                # Standing by: try again well within the leader's TTL.
+                return min(self.max_interval, settings.BEAT_LOCK_SECONDS / 3)
+            if not was_leading:
+                # Taking over: read last runs afresh (the old leader moved them on), and the pins.
+                self._initial_read = True
+                self._heap = None
+                self._pins_checked = 0.0
         if time.monotonic() - self._pins_checked >= PIN_CHECK_SECONDS:
             self._check_pins()
-        return super().tick(*args, **kwargs)
+        delay = super().tick(*args, **kwargs)
+        if self._lock is not None:
+            # Renew well within the lock's TTL, however long the next entry waits.
+            delay = min(delay, settings.BEAT_LOCK_SECONDS / 3)
+        return delay
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     def _check_pins(self) -> None:
         self._pins_checked = time.monotonic()

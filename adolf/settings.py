@@ -211,6 +211,9 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 # django-celery-beat's DatabaseScheduler, keeping BEAT_PINNED_SCHEDULE's entries as configured.
 CELERY_BEAT_SCHEDULER = "adolf.beat:Scheduler"
+# Exactly one beat sends (adolf.beat_lock): a second one stands by, and takes over this many
+# seconds after the leader stops renewing its lock (at once if it shuts down cleanly).
+BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", 30, minimum=3)
 
 # --- Shop polling -----------------------------------------------------------------------
 SHOP_POLLING_ENABLED = env_bool("SHOP_POLLING_ENABLED", True)
@@ -426,6 +429,9 @@ LOGGING = {
         # path, and Apprise (over urllib3) logs the service URLs that hold channel tokens;
         # oauthlib logs the consumer key with every signature it computes at DEBUG.
         **{name: {"level": "WARNING"} for name in ("httpx", "httpcore", "urllib3", "apprise", "oauthlib")},
+        # django-axes announces its version at INFO in every process and command; its
+        # lockouts are warnings and still show.
+        "axes": {"level": "WARNING"},
     },
 }
 

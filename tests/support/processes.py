@@ -21,6 +21,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
+from adolf import beat_lock
 from adolf.celery import QUEUES
 from adolf.celery import app as celery_app
 
@@ -139,8 +140,14 @@ def purge_queues() -> None:
             conn.default_channel.queue_purge(queue)
 
 
-def start_beat(log_dir: Path, *, scheduler: str | None = None, **env: str) -> ProcessHandle:
-    """Start `celery beat` on the test database, with the settings' scheduler or `scheduler`."""
+def start_beat(log_dir: Path, *, scheduler: str | None = None, fresh_lock: bool = True, **env: str) -> ProcessHandle:
+    """Start `celery beat` on the test database, with the settings' scheduler or `scheduler`.
+
+    `fresh_lock`: first delete a leader lock left on the broker's Redis by a beat that died
+    unclean in an earlier test (adolf.beat_lock), which would keep this one standing by.
+    """
+    if fresh_lock:
+        _delete_beat_lock(env.get("CELERY_BROKER_URL") or env.get("REDIS_URL") or settings.REDIS_URL)
     log_path = log_dir / f"beat-{uuid.uuid4().hex[:8]}.log"
     command = [sys.executable, "-m", "celery", "-A", "adolf", "beat", "--loglevel", "INFO"]
     if scheduler:
@@ -189,3 +196,13 @@ def settle(worker: ProcessHandle, *, timeout: float = 30) -> None:
     scheduled = (inspect.scheduled() or {}).get(worker.name) or []
     if scheduled:
         celery_app.control.revoke([entry["request"]["id"] for entry in scheduled])
+
+
+def _delete_beat_lock(url: str) -> None:
+    if not url.startswith(("redis://", "rediss://")):
+        return  # the embedded broker: beat takes no lock
+    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    try:
+        client.delete(beat_lock.KEY)
+    finally:
+        client.close()
