@@ -81,7 +81,11 @@ class SimulatedStore:
     # WooCommerce's `mcp_integration` feature (off by default in WooCommerce itself): without
     # it neither MCP endpoint exists.
     mcp_enabled: bool = True
+    # The store's clock: ours shifted by this (set back at runtime, as an NTP correction or a
+    # moved host does); and whether answers carry it as HTTP `Date` (a proxy or a PHP built-in
+    # server that drops the header does not).
     clock_offset: timedelta = timedelta(0)
+    sends_date: bool = True
     keys: dict[str, ApiKey] = field(default_factory=dict)
     app_passwords: dict[str, str] = field(default_factory=dict)
     orders: dict[int, SimOrder] = field(default_factory=dict)
