@@ -72,6 +72,7 @@ def test_orders_are_touched_and_poisoned_and_the_order_query_bent_over_http(serv
         "ignores_modified_after": True,
         "clock_offset_seconds": 0.0,
         "sends_date": True,
+        "language": "en_US",
     }
     assert (server.store.page_cap, server.store.ignores_modified_after) == (10, True)
     # Each habit is set on its own: one named leaves the others as they were.
@@ -80,6 +81,7 @@ def test_orders_are_touched_and_poisoned_and_the_order_query_bent_over_http(serv
         "ignores_modified_after": True,
         "clock_offset_seconds": 0.0,
         "sends_date": True,
+        "language": "en_US",
     }
     assert control(server, "behaviour", ignores_modified_after=False)["page_cap"] == 20
     assert server.store.ignores_modified_after is False
@@ -103,6 +105,18 @@ def test_the_stores_clock_is_set_back_and_its_date_header_dropped_at_runtime(ser
     assert server.store.clock_offset == timedelta(hours=-1)  # left as it was
     refused = httpx.post(f"{server.url}/_simulator/behaviour", json={"clock_offset_seconds": "an hour"})
     assert refused.status_code == 400
+
+
+def test_the_stores_site_language_is_set_at_runtime_and_its_notes_follow(server):
+    assert control(server, "behaviour", language="ru_RU")["language"] == "ru_RU"
+    order = control(server, "orders", status="pending")["id"]
+    control(server, f"orders/{order}/status", status="cancelled")
+
+    assert [note.note for note in server.store.orders[order].notes] == [
+        "Статус заказа изменён с «Ожидается оплата» на «Отменён»."
+    ]
+    refused = httpx.post(f"{server.url}/_simulator/behaviour", json={"language": "xx_XX"})
+    assert (refused.status_code, refused.json()["message"]) == (400, "language must be one of de_DE, en_US, ru_RU")
 
 
 def test_the_hosts_habits_are_set_over_http(server):
