@@ -177,6 +177,9 @@ TASK_MAX_DELAY_SECONDS = env_int(
     max(0, CELERY_VISIBILITY_TIMEOUT - CELERY_TASK_TIME_LIMIT - VISIBILITY_MARGIN_SECONDS),
     minimum=0,
 )
+# Seconds between a worker's publications of these limits to the broker (adolf.limits): a
+# key Redis lost is back within this time.
+TASK_LIMITS_REPUBLISH_SECONDS = env_int("TASK_LIMITS_REPUBLISH_SECONDS", 60, minimum=1)
 
 if EMBEDDED_BROKER:
     for folder in ("queue", "control", "processed"):
