@@ -121,7 +121,8 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> bool:
                 _clock_went_back(store, went_back, reread_from=after - went_back)
                 after -= went_back
                 pages = iter(client.iter_modified_orders(after))
-                page = next(pages)
+                if (page := next(pages, None)) is None:
+                    break
                 clock.read(page.store_time, timezone.now())
             elif went_back and began is not None:
                 # Set back while this listing was read: what changed since is dated before where
