@@ -5,8 +5,8 @@ The cursor is the store's own clock (its HTTP `Date`) when a listing began. A cl
 `modified_after` later than the store's new "now": every order changed until the store's
 clock caught up would be listed by no poll. So every page's `Date` is read against ours:
 `clock_skew` (store − ours, seconds) is kept on the Store with the poll's own writes, and a
-skew smaller than the last one by more than TOLERANCE means the clock went back by the
-difference. Polling then reads that much further back (shop.polling) and the store's page,
+skew smaller than the last one by more than the tolerance (`ClockWatch.of`) means the clock
+went back by the difference. Polling then reads that much further back (shop.polling) and the store's page,
 `check_store` and `shop_status` say so (shop.listing_health).
 
 A clock set forward needs nothing: the cursor simply jumps ahead with it. A store that
@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from shop.models import Store
 
-# The measured skew wanders by the `Date` header's one-second resolution plus the request's
-# latency; a jump smaller than this is that noise (and the store's overlap re-reads it anyway).
+# The measured skew wanders by the `Date` header's one-second resolution plus the time the
+# answer took to arrive; a jump smaller than this is that noise.
 TOLERANCE = timedelta(seconds=5)
 # How long the store's page and check_store keep saying the clock went back.
 SHOWN_FOR = timedelta(days=7)
@@ -35,14 +35,20 @@ class ClockWatch:
     """The skew of one poll's pages against what the store last showed; `back` is the jump found."""
 
     skew: float | None  # seconds, store − ours, as last read (None: never read)
+    tolerance: timedelta = TOLERANCE  # a smaller jump is not taken for one
     back: timedelta | None = None  # how far the clock went back during this poll (None: it did not)
 
     @classmethod
     def of(cls, store: Store) -> ClockWatch:
-        return cls(skew=store.clock_skew)
+        """Watch a store's clock from its last skew, tolerating TOLERANCE or half the store's overlap.
+
+        A jump back within the overlap loses nothing (each poll re-reads that much anyway), so
+        a slow answer is never reported as a clock set back; half of it keeps a margin.
+        """
+        return cls(skew=store.clock_skew, tolerance=max(TOLERANCE, timedelta(seconds=store.overlap / 2)))
 
     def read(self, store_time: datetime | None, now: datetime) -> timedelta | None:
-        """Read one answer's clock (`store_time`, aware) at our `now`; return how far it went back, if beyond TOLERANCE.
+        """Read one answer's clock (`store_time`, aware) at our `now`; return how far it went back, if beyond tolerance.
 
         An answer without a clock changes nothing.
         """
@@ -50,7 +56,7 @@ class ClockWatch:
             return None
         skew = (store_time - now).total_seconds()
         previous, self.skew = self.skew, skew
-        if previous is None or timedelta(seconds=previous - skew) <= TOLERANCE:
+        if previous is None or timedelta(seconds=previous - skew) <= self.tolerance:
             return None
         jump = timedelta(seconds=round(previous - skew))
         self.back = (self.back or timedelta(0)) + jump

@@ -165,3 +165,15 @@ def test_a_poll_after_a_week_no_longer_reports_an_old_jump(sim, store):
     store.refresh_from_db()
 
     assert all("clock went back" not in text for _ok, text in findings(store))
+
+
+def test_a_clock_set_back_within_the_overlap_loses_nothing_and_is_not_reported(sim, store):
+    poll_store(store.pk)
+    sim.store.set_clock_offset(-30)  # the store re-reads 120 s each poll anyway; a slow answer looks like this too
+    paid = sim.store.create_order(status="processing").id
+    poll_store(store.pk)
+    poll_store(store.pk)
+
+    assert events() == [(paid, NEW)]
+    store.refresh_from_db()
+    assert store.clock_went_back_at is None
