@@ -1,15 +1,19 @@
 """The limits a microservice's producer client must keep to, published where it reads them: the broker.
 
 A task given a countdown or an eta longer than the visibility timeout allows runs twice
-(adolf.checks). Every worker writes its limits to the Redis key LIMITS_KEY when it is ready;
-integrations/client/celery_utils.py reads them before publishing a delayed task, and the
-task API reads the same settings, so both refuse the same delays.
+(adolf.checks). Every worker writes its limits to the Redis key LIMITS_KEY when it is ready,
+and again every TASK_LIMITS_REPUBLISH_SECONDS (`keep_published`), so a key Redis lost (a
+restart without persistence, a flush, an eviction) is back within that time;
+integrations/client/celery_utils.py reads them before publishing a delayed task (keeping the
+last limit it read while the key is gone), and the task API reads the same settings, so both
+refuse the same delays.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
 
 from celery import Celery
@@ -46,3 +50,22 @@ def publish(app: Celery, *, timeout: float = 5.0) -> bool:
         logger.warning("could not publish the task limits to the broker: %s", type(exc).__name__)
         return False
     return True
+
+
+def keep_published(app: Celery, *, every: float | None = None) -> threading.Thread:
+    """Publish the limits again every `every` seconds (TASK_LIMITS_REPUBLISH_SECONDS) in a daemon thread; return it.
+
+    Started once per worker (adolf.signals): a Redis that lost the key has it back within
+    `every`, and a broker that is down only costs a logged warning per attempt.
+    """
+    every = settings.TASK_LIMITS_REPUBLISH_SECONDS if every is None else every
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            publish(app)
+
+    thread = threading.Thread(target=run, name="adolf-limits", daemon=True)
+    thread.stop = stop  # type: ignore[attr-defined]
+    thread.start()
+    return thread

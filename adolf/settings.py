@@ -179,6 +179,9 @@ TASK_MAX_DELAY_SECONDS = env_int(
     max(0, CELERY_VISIBILITY_TIMEOUT - CELERY_TASK_TIME_LIMIT - VISIBILITY_MARGIN_SECONDS),
     minimum=0,
 )
+# Seconds between a worker's publications of these limits to the broker (adolf.limits): a
+# key Redis lost is back within this time.
+TASK_LIMITS_REPUBLISH_SECONDS = env_int("TASK_LIMITS_REPUBLISH_SECONDS", 60, minimum=1)
 
 if EMBEDDED_BROKER:
     for folder in ("queue", "control", "processed"):
@@ -228,6 +231,9 @@ SHOP_POLL_LEASE_SECONDS = env_int("SHOP_POLL_LEASE_SECONDS", 120, minimum=1)
 SHOP_POLL_MAX_SECONDS = env_int("SHOP_POLL_MAX_SECONDS", CELERY_TASK_SOFT_TIME_LIMIT // 2, minimum=0)
 # First retry delay of a poll that failed transiently (doubling, capped at 300 s, jittered).
 SHOP_POLL_RETRY_BACKOFF = env_int("SHOP_POLL_RETRY_BACKOFF", 30, minimum=1)
+# Minutes a store may fail every poll for a reason that may pass (unreachable, 5xx, rate
+# limited) before one alert goes out (shop.alerts); refused keys and misconfigurations alert at once.
+SHOP_OUTAGE_ALERT_MINUTES = env_int("SHOP_OUTAGE_ALERT_MINUTES", 15, minimum=1)
 
 # The seed's store, defined by the environment (shop.environment): created or updated by
 # every `manage.py migrate` and by `manage.py sync_env_store`. The URL decides the API.

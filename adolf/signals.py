@@ -44,9 +44,11 @@ def beat_checks_settings(**_: Any) -> None:
 
 @signals.worker_ready.connect
 def announce_limits(sender: Any = None, **_: Any) -> None:
-    """Tell microservices' producer clients the longest delay this worker's settings allow (adolf.limits)."""
+    """Tell microservices' producer clients the longest delay this worker's settings allow (adolf.limits),
+    now and every TASK_LIMITS_REPUBLISH_SECONDS after, in case Redis loses the key."""
     if sender is not None:
         limits.publish(sender.app)
+        limits.keep_published(sender.app)
 
 
 @signals.worker_init.connect

@@ -1,7 +1,8 @@
 """What polls learn of how a store serves its orders, kept on the store and told as findings.
 
 A store may cap its pages whatever `per_page` asks (woocommerce/woocommerce#54035), ignore
-`modified_after` (WooCommerce before 5.8, an HPOS bug: #36307), send orders that cannot
+`modified_after` (WooCommerce before 5.8, an HPOS bug: #36307), have its clock set back
+(shop.store_clock), send orders that cannot
 be recorded (shop.set_aside), use statuses no rule knows (shop.statuses), or offer an API
 that cannot show some of it (shop.woocommerce.coverage). Polling handles each; this module
 remembers them on the Store (`Learning`, saved with the poll's own writes: no query of its
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from shop import statuses
+from shop import statuses, store_clock
 from shop.models import Store
 from shop.woocommerce.base import Finding, OrderPage, Severity
 from shop.woocommerce.coverage import protections
@@ -88,6 +89,8 @@ def store_check(store: Store) -> Iterator[Finding]:
 
 def _listing(store: Store) -> list[Named]:
     said: list[Named] = []
+    if store_clock.went_back_recently(store):
+        said.append(("clock went back", False, clock_went_back(store)))
     if store.page_cap:
         said.append(("listing", True, _(
             "The store serves at most %(cap)d orders a page whatever per_page asks (a plugin?); "
@@ -99,6 +102,17 @@ def _listing(store: Store) -> list[Named]:
             "order history, and orders modified before the polling window are not taken as news."
         )))  # fmt: skip
     return said
+
+
+def clock_went_back(store: Store) -> str:
+    """Say when and how far the store's clock was last seen set back (shop.store_clock), and that nothing was lost."""
+    return _(
+        "The store's clock went back by %(seconds)d s (seen %(when)s): ADOLF read again the orders changed since, "
+        "so none was missed. Check the store host's time settings (NTP, time zone)."
+    ) % {
+        "seconds": store.clock_went_back_by or 0,
+        "when": timezone.localtime(store.clock_went_back_at).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 def _orders(store: Store) -> list[Named]:

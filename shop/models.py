@@ -151,6 +151,13 @@ class Store(models.Model):
     listing_began = models.DateTimeField(null=True, blank=True, editable=False)
     listing_after = models.DateTimeField(null=True, blank=True, editable=False)
     listing_cursor = models.JSONField(null=True, blank=True, editable=False)
+    # The store's clock as polls read it (shop.store_clock): its distance from ours, seconds,
+    # when last read; and the last time it was seen set back, and by how much.
+    clock_skew = models.FloatField(null=True, blank=True, editable=False)
+    clock_went_back_at = models.DateTimeField(_("store clock last went back"), null=True, blank=True, editable=False)
+    clock_went_back_by = models.PositiveIntegerField(
+        _("store clock went back by, seconds"), null=True, blank=True, editable=False
+    )
     # What polls learned of how the store serves its orders (shop.listing_health shows it).
     page_cap = models.PositiveIntegerField(_("serves at most, orders a page"), null=True, blank=True, editable=False)
     ignores_modified_after = models.DateTimeField(
@@ -202,7 +209,8 @@ class Store(models.Model):
     POLL_STATE_FIELDS = frozenset(
         {"cursor", "last_success_at", "last_error", "failing_since", "outage_alerted", "poll_lease_token",
          "poll_lease_until", "next_poll_at", "listing_began", "listing_after", "listing_cursor", "page_cap",
-         "ignores_modified_after", "unknown_statuses", "orders_set_aside", "evidence_waiting"}
+         "ignores_modified_after", "unknown_statuses", "orders_set_aside", "evidence_waiting", "clock_skew",
+         "clock_went_back_at", "clock_went_back_by"}
     )  # fmt: skip
     # Written only by the webhook receiver and by (un)registering, with update(), likewise.
     WEBHOOK_STATE_FIELDS = frozenset(

@@ -24,7 +24,7 @@ from adolf.fields import EncryptedTextField
 from operations.dashboard import chart, per_hour
 from operations.registry import Component, Line, registry
 from operations.status import iso
-from shop import drift
+from shop import drift, listing_health, store_clock
 from shop.locks import LeaseLost
 from shop.models import OrderEvent, PollRun, Store, WebhookDelivery
 from shop.rules import EVENT_TYPES
@@ -171,6 +171,8 @@ def describe_stores(stores: list[dict[str, Any]]) -> Iterator[Line]:
                 f"    orders set aside: {store['orders_set_aside']}; waiting for evidence: {store['evidence_waiting']}",
                 "error" if store["orders_set_aside"] else "",
             )
+        if store["clock_went_back"]:
+            yield f"    {store['clock_went_back']}", "error"
         if store["last_error"]:
             yield f"    last error: {store['last_error'].splitlines()[0][:200]}", ""
         trouble = [f"{hook['topic']} {hook['status']}" for hook in store["webhooks"] if hook["status"] != "active"]
@@ -224,6 +226,9 @@ def stores() -> list[dict[str, Any]]:
                 "unpublished_events": OrderEvent.objects.filter(store=store, published_at__isnull=True).count(),
                 "orders_set_aside": store.orders_set_aside,
                 "evidence_waiting": store.evidence_waiting,
+                "clock_went_back": listing_health.clock_went_back(store)
+                if store_clock.went_back_recently(store, now)
+                else "",
                 # As last read back from WooCommerce (shop.webhook_status).
                 "webhooks": [
                     {"topic": hook["topic"], "status": hook["status"]}

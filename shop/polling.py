@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -26,6 +26,7 @@ from shop.clients import client_for
 from shop.detection import PageResult, record_page
 from shop.listing_health import Learning
 from shop.models import PollRun, Store
+from shop.store_clock import ClockWatch
 from shop.woocommerce.base import Cursor, OrderPage
 from shop.woocommerce.errors import InvalidResponseError, StoreError
 
@@ -104,18 +105,42 @@ def poll_store(
 def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> bool:
     """Read the listing and record it; return whether the lease was given up with the finished listing."""
     poll = plan(store, timezone.now())
-    began = poll.began
+    after, began = poll.after, poll.began
     deadline = time.monotonic() + settings.SHOP_POLL_MAX_SECONDS
     learning = Learning(store)
+    clock = ClockWatch.of(store)
+    newest: datetime | None = None  # the newest modification read: the cursor of a store that sends no Date
     with client_for(store) as client:
-        for page in client.iter_modified_orders(poll.after, resume=poll.resume):
-            began = began or page.store_time or timezone.now()
+        pages = iter(client.iter_modified_orders(after, resume=poll.resume))
+        first = True
+        while (page := next(pages, None)) is not None:
+            went_back = clock.read(page.store_time, timezone.now())
+            if went_back and first and poll.resume is None:
+                # Orders changed since the clock went back carry dates before the cursor: read
+                # the listing again from that much further back, before recording anything.
+                _clock_went_back(store, went_back, reread_from=after - went_back)
+                after -= went_back
+                pages = iter(client.iter_modified_orders(after))
+                if (page := next(pages, None)) is None:
+                    break
+                clock.read(page.store_time, timezone.now())
+            elif went_back and began is not None:
+                # Set back while this listing was read: what changed since is dated before where
+                # it began, so the cursor it leaves must be that much earlier.
+                _clock_went_back(store, went_back, reread_from=began - went_back)
+                began -= went_back
+            if first and poll.resume is None:
+                began = page.store_time  # None: the store sends no Date; see below
+            first = False
+            newest = max([newest, *(order.date_modified_gmt for order in page.orders)], key=_or_min)
             learning.observe(page)
             # Saved with the page: a poll that stops here (a time limit, a crash) is read on
             # from this point by the next one, not restarted.
-            progress = {"listing_began": began, "listing_after": poll.after, "listing_cursor": asdict(page.cursor)}
+            progress = {
+                "listing_began": began, "listing_after": after, "listing_cursor": asdict(page.cursor), **clock.fields(),
+            }  # fmt: skip
             result = record_page(
-                store, page.orders, window_start=poll.after, lease_token=token, progress=progress,
+                store, page.orders, window_start=after, lease_token=token, progress=progress,
                 unreadable=page.unreadable,
             )  # fmt: skip
             metrics.poll_orders_seen(order.status for order in page.orders)
@@ -130,6 +155,10 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> bool:
                     locks.renew(store.pk, token, **learned)
                 _finish(run, PollRun.Outcome.PARTIAL, cursor_after=store.cursor)
                 return False
+    if began is None:
+        # No Date from the store: its clock is unknown and ours may be ahead of it, so the
+        # cursor moves only as far as the orders read show, never past them.
+        began = max([newest, store.cursor, after], key=_or_min)
     _resolve_evidence(store, run, on_events)
     with transaction.atomic():
         # The listing is complete: the cursor moves to where it began, and the lease is
@@ -137,13 +166,24 @@ def _read(store: Store, run: PollRun, token: str, on_events, on_page) -> bool:
         locks.release(
             store.pk, token, cursor=began, last_success_at=timezone.now(), last_error="", failing_since=None,
             listing_began=None, listing_after=None, listing_cursor=None,
-            **learning.fields(complete=poll.resume is None),
+            **learning.fields(complete=poll.resume is None), **clock.fields(),
         )  # fmt: skip
         store.cursor = began
         if store.outage_alerted:  # as loaded with the lease; only this poll could have changed it since
             alerts.store_recovered(store)
         _finish(run, PollRun.Outcome.OK, cursor_after=began)
     return True
+
+
+def _or_min(moment: datetime | None) -> datetime:
+    return moment or datetime.min.replace(tzinfo=UTC)
+
+
+def _clock_went_back(store: Store, by: timedelta, *, reread_from: datetime) -> None:
+    logger.warning(
+        "store=%s the store's clock went back by %d s; reading again from %s",
+        store.slug, by.total_seconds(), reread_from.isoformat(),
+    )  # fmt: skip
 
 
 def _count(run: PollRun, result: PageResult) -> None:

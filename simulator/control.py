@@ -5,7 +5,9 @@ POST /_simulator/orders/<id>/status {"status"}          move it
 POST /_simulator/orders/<id>/refunds {"amount", "reason"} refund it (no amount: fully)
 POST /_simulator/orders/<id>/touch                      bump its modified date only (viewed in wp-admin)
 POST /_simulator/orders/<id>/poison {field: value, ...} serve these fields as given ({}: heal it)
-POST /_simulator/behaviour {"page_cap", "ignores_modified_after"}  how the order query bends
+POST /_simulator/behaviour {"page_cap", "ignores_modified_after", "clock_offset_seconds", "sends_date",
+                           "language"}                  how the order query and the store's clock bend,
+                                                        and the site language notes are written in
 POST /_simulator/faults {"kind", "times", "path", ...}  inject a fault (see store.Fault)
 POST /_simulator/clock {"offset_seconds"}               shift the store's clock
 POST /_simulator/host {"strips_authorization", "redirect_to"}  the host's habits (see SimulatedStore)
@@ -24,6 +26,7 @@ from typing import Any
 
 from simulator.errors import ApiError
 from simulator.mcp import McpEndpoint
+from simulator.notes import LANGUAGES
 from simulator.replies import Reply
 from simulator.store import Fault, SimulatedStore
 from simulator.webhooks import WebhookHub
@@ -84,10 +87,24 @@ def handle_control(
         cap = data.get("page_cap", store.page_cap)
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
             raise ApiError(400, "invalid_param", "page_cap must be a positive integer or null")
+        offset = data.get("clock_offset_seconds", store.clock_offset.total_seconds())
+        if isinstance(offset, bool) or not isinstance(offset, int | float):
+            raise ApiError(400, "invalid_param", "clock_offset_seconds must be a number (negative: set back)")
         # Each habit is set on its own: one left out of the body stays as it was.
         ignores = bool(data.get("ignores_modified_after", store.ignores_modified_after))
-        store.page_cap, store.ignores_modified_after = cap, ignores
-        return Reply(200, {"page_cap": store.page_cap, "ignores_modified_after": store.ignores_modified_after})
+        sends_date = bool(data.get("sends_date", store.sends_date))
+        language = data.get("language", store.language)
+        if language not in LANGUAGES:
+            raise ApiError(400, "invalid_param", f"language must be one of {', '.join(sorted(LANGUAGES))}")
+        with store.lock:
+            store.page_cap, store.ignores_modified_after, store.sends_date = cap, ignores, sends_date
+            store.language = language
+            store.set_clock_offset(offset)
+        return Reply(200, {
+            "page_cap": store.page_cap, "ignores_modified_after": store.ignores_modified_after,
+            "clock_offset_seconds": store.clock_offset.total_seconds(), "sends_date": store.sends_date,
+            "language": store.language,
+        })  # fmt: skip
     if path == "/clock":
         store.set_clock_offset(float(data.get("offset_seconds", 0)))
         return Reply(200, {"clock": store.now().isoformat()})

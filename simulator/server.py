@@ -108,8 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self.send_response_only(reply.status)
             # The store's clock; the host's own for a path no store lives at.
-            clock = store.now() if store is not None else datetime.now(UTC).replace(microsecond=0)
-            self.send_header("Date", email.utils.format_datetime(clock, usegmt=True))
+            if store is None or store.sends_date:
+                clock = store.now() if store is not None else datetime.now(UTC).replace(microsecond=0)
+                self.send_header("Date", email.utils.format_datetime(clock, usegmt=True))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(declared))

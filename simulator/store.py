@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from simulator.errors import ApiError, invalid_param
-from simulator.notes import SimNote, note_json, status_change, status_set
+from simulator.notes import LANGUAGES, SimNote, note_json, status_change, status_set
 from simulator.params import ids_param, int_param, one, parse_date
 from simulator.payloads import SimOrder, SimRefund, order_json, refund_json
 
@@ -81,7 +81,14 @@ class SimulatedStore:
     # WooCommerce's `mcp_integration` feature (off by default in WooCommerce itself): without
     # it neither MCP endpoint exists.
     mcp_enabled: bool = True
+    # The store's clock: ours shifted by this (set back at runtime, as an NTP correction or a
+    # moved host does); and whether answers carry it as HTTP `Date` (a proxy or a PHP built-in
+    # server that drops the header does not).
     clock_offset: timedelta = timedelta(0)
+    sends_date: bool = True
+    # WordPress's site language: the language of the order notes WooCommerce writes
+    # (simulator.notes.LANGUAGES: en_US, ru_RU, de_DE).
+    language: str = "en_US"
     keys: dict[str, ApiKey] = field(default_factory=dict)
     app_passwords: dict[str, str] = field(default_factory=dict)
     orders: dict[int, SimOrder] = field(default_factory=dict)
@@ -100,6 +107,8 @@ class SimulatedStore:
             self.zone = ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{self.timezone!r} is not a time zone name like Europe/Moscow or UTC") from None
+        if self.language not in LANGUAGES:
+            raise ValueError(f"{self.language!r} is not one of the simulated site languages {sorted(LANGUAGES)}")
         self.random = random.Random(self.seed)  # noqa: S311 - a simulation, not a secret
         self.lock = threading.RLock()
         self._next_id = 100
@@ -185,15 +194,20 @@ class SimulatedStore:
                 order.completed = when
             self._register(status)
             if status not in ("pending", "checkout-draft"):
-                self._note(order, status_set(status), when)
+                self._note(order, status_set(status, self.language), when)
             self.orders[order.id] = order
             self._changed("order.created", order)
             return order
 
-    def _note(self, order: SimOrder, text: str, when: datetime) -> None:
+    def _note(self, order: SimOrder, text: str, when: datetime, author: str = "system") -> None:
         # Notes are comments in WordPress: their ids come from a sequence of their own.
         self._next_note_id += 1
-        order.notes.append(SimNote(self._next_note_id, text, when))
+        order.notes.append(SimNote(self._next_note_id, text, when, author=author))
+
+    def add_note(self, order_id: int, text: str, *, author: str = "Shop manager", at: datetime | None = None) -> None:
+        """Add a private note as a shop manager does in wp-admin: it changes neither status nor modified date."""
+        with self.lock:
+            self._note(self.order(order_id), text, (at or self.now()).replace(microsecond=0), author)
 
     def order(self, order_id: int) -> SimOrder:
         try:
@@ -208,7 +222,7 @@ class SimulatedStore:
             if status == "trash":
                 order.status_before_trash = order.status
             elif status != order.status:
-                self._note(order, status_change(order.status, status), when)
+                self._note(order, status_change(order.status, status, self.language), when)
             self._register(status)
             order.status, order.modified = status, when
             if status in ("processing", "completed") and order.paid is None:
@@ -269,7 +283,7 @@ class SimulatedStore:
             order.refunds.append(refund)
             order.modified = refund.created
             if order.refunded == order.total:
-                self._note(order, status_change(order.status, "refunded"), refund.created)
+                self._note(order, status_change(order.status, "refunded", self.language), refund.created)
                 order.status = "refunded"
             self._changed("order.updated", order)
             return refund

@@ -16,8 +16,10 @@ REDIS_DB (0), REDIS_PASSWORD (none). Point them at the Redis database ADOLF uses
 broker (ADOLF's CELERY_BROKER_URL / REDIS_URL).
 
 The longest countdown or eta ADOLF accepts depends on its settings; its workers write it
-to the Redis key `adolf:limits`, and this client reads it there before publishing a delayed
-task (DEFAULT_MAX_DELAY_SECONDS until a worker has written it).
+to the Redis key `adolf:limits` (when ready, and again every minute), and this client reads
+it there before publishing a delayed task. If the key is gone (Redis restarted without
+persistence, flushed, or evicted it), the client keeps to the last limit it read rather than
+to its default; DEFAULT_MAX_DELAY_SECONDS holds only until it has read one.
 
 Guide: docs/microservices.md in the ADOLF repository.
 """
@@ -77,6 +79,7 @@ return 1
 
 _clients: dict[tuple[str, int, int, str], redis.Redis] = {}
 _limits: dict[int, tuple[float, float]] = {}  # id(client) -> (read at, max delay)
+_last_published: dict[tuple, float] = {}  # Redis address -> the last limit read there, kept while the key is gone
 
 
 class InvalidTask(ValueError):
@@ -237,8 +240,10 @@ def _checked_arguments(task_name: str, args: Any, kwargs: Any) -> tuple[list, di
 def max_delay(client: redis.Redis) -> float:
     """Return the longest delay ADOLF accepts, as its workers published it (cached for a minute).
 
-    Raises TaskPublishError when Redis cannot be read; DEFAULT_MAX_DELAY_SECONDS when no
-    worker has published its limits yet.
+    Raises TaskPublishError when Redis cannot be read. When the key is missing or unreadable
+    the last limit this process read stands (a limit lowered since is never forgotten by a
+    Redis that lost the key), else DEFAULT_MAX_DELAY_SECONDS; either is read again at the
+    next delayed task, not cached, so the workers' next publication is seen at once.
     """
     cached = _limits.get(id(client))
     if cached is not None and time.monotonic() - cached[0] < LIMITS_CACHE_SECONDS:
@@ -247,12 +252,23 @@ def max_delay(client: redis.Redis) -> float:
         raw = client.get(LIMITS_KEY)
     except redis.RedisError as exc:
         raise TaskPublishError(f"could not read ADOLF's limits from Redis: {exc}") from exc
+    address = _address(client)
     try:
-        limit = float(json.loads(raw)["max_delay_seconds"]) if raw else DEFAULT_MAX_DELAY_SECONDS
+        limit = float(json.loads(raw)["max_delay_seconds"])
     except (ValueError, KeyError, TypeError):
-        limit = DEFAULT_MAX_DELAY_SECONDS
+        limit = -1.0
+    if not limit >= 0:  # missing, unreadable, NaN or negative: not a limit any ADOLF publishes
+        _limits.pop(id(client), None)
+        return _last_published.get(address, DEFAULT_MAX_DELAY_SECONDS)
     _limits[id(client)] = (time.monotonic(), limit)
+    _last_published[address] = limit
     return limit
+
+
+def _address(client: redis.Redis) -> tuple:
+    """Return which Redis database a client talks to (host, port or socket path, and db)."""
+    kwargs = client.connection_pool.connection_kwargs
+    return kwargs.get("host"), kwargs.get("port"), kwargs.get("path"), kwargs.get("db", 0)
 
 
 def _eta(countdown: float | None, eta: datetime | None, now: datetime, max_delay: float) -> datetime | None:

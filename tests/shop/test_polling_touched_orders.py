@@ -161,3 +161,19 @@ def test_an_mcp_adapter_store_without_rest_keys_cannot_tell_and_announces_as_bef
     assert events() == [(order, CANCELLED)]
     page = admin_client.get(f"/admin/shop/store/{store.pk}/change/", headers={"Accept-Language": "en"}).content
     assert "touched, not changed: this API shows no order notes or refunds" in page.decode()
+
+
+@pytest.mark.parametrize("language", ["ru_RU", "de_DE"])
+def test_on_a_store_in_russian_or_german_a_note_added_by_hand_to_an_old_failed_order_is_no_news(sim, store, language):
+    sim.store.language = language
+    failed = cancelled_long_ago(sim, "failed")
+    sim.store.add_note(failed, "Покупатель просил перезвонить.")  # today, by a shop manager
+
+    poll_store(store.pk)
+
+    assert events() == []  # before: the manager's note stood in for the status change, and it was announced
+    assert dict(OrderState.objects.values_list("order_id", "status")) == {failed: "failed"}
+
+    sim.store.set_status(failed, "processing")  # a real change later is still news
+    poll_store(store.pk)
+    assert events() == [(failed, NEW)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -59,6 +60,34 @@ def test_a_wrong_key_is_not_retried_and_alerts_once(sim, store, celery_worker):
     assert "AuthenticationError" in outcome.result
     assert PollRun.objects.count() == 1
     assert list(Notification.objects.values_list("event_type", flat=True)) == ["shop.store.auth_failed"]
+
+
+def test_a_redirected_store_is_not_retried_and_alerts_once_naming_the_address(sim, store, celery_worker):
+    sim.store.redirect_to = "https://www.shop.example"
+
+    result = poll_orders.delay(store_id=store.pk)
+    outcome = wait_for(lambda: finished(result.id), timeout=60, what="the poll to fail")
+
+    assert outcome.status == "FAILURE"
+    assert PollRun.objects.count() == 1
+    (alert,) = Notification.objects.all()
+    assert alert.event_type == "shop.store.misconfigured"
+    assert "configure that URL instead" in alert.message
+
+
+def test_a_store_failing_for_long_alerts_from_the_worker_and_its_retry_heals_it(sim, store, celery_worker):
+    Store.objects.filter(pk=store.pk).update(failing_since=timezone.now() - timedelta(hours=1))
+    sim.store.inject("status", status=502, times=1, path="/wp-json/wc/v3/orders")
+
+    result = poll_orders.delay(store_id=store.pk)
+    outcome = wait_for(lambda: finished(result.id), timeout=90, what="the poll to finish")
+
+    assert outcome.status == "SUCCESS"
+    assert list(PollRun.objects.order_by("started_at").values_list("outcome", flat=True)) == ["failed", "ok"]
+    assert list(Notification.objects.order_by("created", "pk").values_list("event_type", flat=True)) == [
+        "shop.store.unreachable",
+        "shop.store.recovered",
+    ]
 
 
 def test_a_worker_killed_mid_poll_loses_and_repeats_no_event(sim, store, tmp_path):

@@ -59,7 +59,8 @@ def test_the_stores_own_entries_go_and_every_other_entry_is_there_once():
         pinned = {
             entry.name: (entry.task, entry.interval.every) for entry in PeriodicTask.objects.filter(name__in=PINNED)
         }
-        stores = {store.slug: store.next_poll_at for store in Store.objects.all()}
+        # Only the columns that exist as of this migration: later ones add others to the model.
+        stores = dict(Store.objects.values_list("slug", "next_poll_at"))
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 

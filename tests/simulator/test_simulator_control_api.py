@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
 import httpx
 import pytest
 
@@ -67,16 +70,53 @@ def test_orders_are_touched_and_poisoned_and_the_order_query_bent_over_http(serv
     assert control(server, "behaviour", page_cap=10, ignores_modified_after=True) == {
         "page_cap": 10,
         "ignores_modified_after": True,
+        "clock_offset_seconds": 0.0,
+        "sends_date": True,
+        "language": "en_US",
     }
     assert (server.store.page_cap, server.store.ignores_modified_after) == (10, True)
-    # Each habit is set on its own: one named leaves the other as it was.
-    assert control(server, "behaviour", page_cap=20) == {"page_cap": 20, "ignores_modified_after": True}
+    # Each habit is set on its own: one named leaves the others as they were.
+    assert control(server, "behaviour", page_cap=20) == {
+        "page_cap": 20,
+        "ignores_modified_after": True,
+        "clock_offset_seconds": 0.0,
+        "sends_date": True,
+        "language": "en_US",
+    }
     assert control(server, "behaviour", ignores_modified_after=False)["page_cap"] == 20
     assert server.store.ignores_modified_after is False
     refused = httpx.post(f"{server.url}/_simulator/behaviour", json={"page_cap": 0})
     assert (refused.status_code, refused.json()["message"]) == (400, "page_cap must be a positive integer or null")
     state = httpx.get(f"{server.url}/_simulator/state").json()
     assert state["requests"] == 0  # the control API is not the store's traffic
+
+
+def test_the_stores_clock_is_set_back_and_its_date_header_dropped_at_runtime(server):
+    def served_date() -> datetime | None:
+        answer = httpx.get(f"{server.url}/wp-json/wc/v3/orders", timeout=5)  # refused: no keys, but dated
+        return parsedate_to_datetime(answer.headers["Date"]) if "Date" in answer.headers else None
+
+    assert control(server, "behaviour", clock_offset_seconds=-3600)["clock_offset_seconds"] == -3600.0
+    behind = datetime.now(UTC) - served_date()
+    assert timedelta(minutes=59) < behind < timedelta(minutes=61)
+
+    assert control(server, "behaviour", sends_date=False)["sends_date"] is False
+    assert served_date() is None
+    assert server.store.clock_offset == timedelta(hours=-1)  # left as it was
+    refused = httpx.post(f"{server.url}/_simulator/behaviour", json={"clock_offset_seconds": "an hour"})
+    assert refused.status_code == 400
+
+
+def test_the_stores_site_language_is_set_at_runtime_and_its_notes_follow(server):
+    assert control(server, "behaviour", language="ru_RU")["language"] == "ru_RU"
+    order = control(server, "orders", status="pending")["id"]
+    control(server, f"orders/{order}/status", status="cancelled")
+
+    assert [note.note for note in server.store.orders[order].notes] == [
+        "Статус заказа изменён с «Ожидается оплата» на «Отменён»."
+    ]
+    refused = httpx.post(f"{server.url}/_simulator/behaviour", json={"language": "xx_XX"})
+    assert (refused.status_code, refused.json()["message"]) == (400, "language must be one of de_DE, en_US, ru_RU")
 
 
 def test_the_hosts_habits_are_set_over_http(server):
