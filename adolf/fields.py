@@ -60,15 +60,52 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+class UndecryptableText(str):
+    """A stored secret no configured key decrypts (FIELD_ENCRYPTION_KEY replaced without the old one).
+
+    It reads as "" so that a row still loads — the admin page, /health/, the status of
+    every other secret — and keeps its token, so saving the row without entering the
+    secret again writes the token back unchanged. Code that is about to use the secret
+    asks `undecryptable()` and raises its own typed, permanent error.
+    """
+
+    token: str
+
+    def __new__(cls, token: str) -> UndecryptableText:
+        value = super().__new__(cls, "")
+        value.token = token
+        return value
+
+
+class UndecryptableJSON(dict):
+    """An encrypted JSON object no configured key decrypts: reads as {}, keeps its token (see UndecryptableText)."""
+
+    token: str
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+
+def undecryptable(*values: object) -> bool:
+    """Whether any of these values was read from an encrypted field no configured key decrypts."""
+    return any(isinstance(value, UndecryptableText | UndecryptableJSON) for value in values)
+
+
 class EncryptedTextField(models.TextField):
-    """Text stored as a Fernet token; reads give back the plain text."""
+    """Text stored as a Fernet token; reads give back the plain text, or UndecryptableText."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
             return value
-        return decrypt(value)
+        try:
+            return decrypt(value)
+        except DecryptionError:
+            return UndecryptableText(value)
 
     def get_prep_value(self, value: Any) -> str | None:
+        if isinstance(value, UndecryptableText):
+            return value.token
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
@@ -81,7 +118,10 @@ class EncryptedJSONField(models.TextField):
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None or value == "":
             return {}
-        return json.loads(decrypt(value))
+        try:
+            return json.loads(decrypt(value))
+        except DecryptionError:
+            return UndecryptableJSON(value)
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -91,6 +131,8 @@ class EncryptedJSONField(models.TextField):
     def get_prep_value(self, value: Any) -> str | None:
         if value is None:
             return None
+        if isinstance(value, UndecryptableJSON):
+            return value.token
         return encrypt(json.dumps(value, sort_keys=True))
 
     def value_to_string(self, obj: models.Model) -> str:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from notifications.publish import publish
+from shop.clients import SecretsUnreadableError
 from shop.models import Store
 from shop.woocommerce.errors import AuthenticationError, CertificateError, RateLimitedError, StoreError, TransientError
 from shop.woocommerce.jsonrpc import McpDisabledError
@@ -46,6 +47,8 @@ def misconfiguration(exc: BaseException) -> str:
     """
     if isinstance(exc, CertificateError):
         return _("its TLS certificate is refused")
+    if isinstance(exc, SecretsUnreadableError):
+        return _("its API keys cannot be decrypted")
     if not isinstance(exc, StoreError) or isinstance(exc, AuthenticationError | TransientError) or exc.status is None:
         return ""
     if 300 <= exc.status < 400:
@@ -101,9 +104,12 @@ def _misconfigured(store: Store, exc: BaseException) -> tuple[str, str]:
     with translation.override(settings.LANGUAGE_CODE):
         what = misconfiguration(exc)  # in the site's language, as the rest of the alert
         title = _("Store %(name)s cannot be polled: %(what)s") % {"name": store.name, "what": what}
-        message = _("Polling cannot work until this is fixed; ADOLF keeps trying. The store said: %(error)s") % {
-            "error": exc.message if isinstance(exc, StoreError) else store.last_error
-        }
+        if isinstance(exc, SecretsUnreadableError):  # ADOLF's own trouble: the store said nothing
+            message = _("Polling cannot work until this is fixed: %(error)s") % {"error": exc.message}
+        else:
+            message = _("Polling cannot work until this is fixed; ADOLF keeps trying. The store said: %(error)s") % {
+                "error": exc.message if isinstance(exc, StoreError) else store.last_error
+            }
         status = getattr(exc, "status", None)
         if status == 404 and not isinstance(exc, McpDisabledError):  # that one names the MCP switch itself
             message += " " + _(

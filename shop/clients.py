@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from adolf.fields import undecryptable
 from shop.models import Store
 from shop.woocommerce import StoreConfig, build_client
 from shop.woocommerce.base import StoreClient
+from shop.woocommerce.errors import StoreError
 from shop.woocommerce.rest import RestClient
 
 
+class SecretsUnreadableError(StoreError):
+    """The store's keys are stored encrypted with a key this deployment no longer has.
+
+    Not retryable: every poll fails the same way until FIELD_ENCRYPTION_KEY lists the old
+    key again (after the new one) or the keys are entered again in the admin.
+    """
+
+
 def config_for(store: Store) -> StoreConfig:
+    """The client settings a store's row calls for; raise SecretsUnreadableError if its keys cannot be decrypted."""
+    secrets = [store.consumer_key, store.consumer_secret]
+    if store.api == Store.Api.MCP_ADAPTER:
+        secrets += [store.rest_consumer_key, store.rest_consumer_secret]
+    if undecryptable(*secrets):
+        raise SecretsUnreadableError(
+            "its API keys cannot be decrypted with FIELD_ENCRYPTION_KEY (replaced without the old key): list the "
+            "old key after the new one (comma-separated) and run `manage.py rotate_encryption_keys`, or enter the "
+            "keys again on the store's page",
+            store=store.name,
+        )
     return StoreConfig(
         base_url=store.base_url,
         key=store.consumer_key,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from adolf.fields import EncryptedJSONField, EncryptedTextField
+from adolf.fields import EncryptedJSONField, EncryptedTextField, undecryptable
 
 
 class Command(BaseCommand):
@@ -17,14 +17,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         total = 0
+        unreadable: list[str] = []
         for model in apps.get_models():
             fields = [f.name for f in model._meta.fields if isinstance(f, EncryptedTextField | EncryptedJSONField)]
             if not fields:
                 continue
             with transaction.atomic():
                 for row in model._default_manager.select_for_update().only("pk", *fields):
-                    # Reading decrypts with any key; writing encrypts with the first.
-                    model._default_manager.filter(pk=row.pk).update(**{f: getattr(row, f) for f in fields})
+                    # Reading decrypts with any key; writing encrypts with the first. A value
+                    # no key decrypts is written back as it was (adolf.fields.UndecryptableText).
+                    values = {f: getattr(row, f) for f in fields}
+                    unreadable += [f"{model._meta.label} #{row.pk}: {f}" for f, v in values.items() if undecryptable(v)]
+                    model._default_manager.filter(pk=row.pk).update(**values)
                     total += 1
             self.stdout.write(f"{model._meta.label}: {', '.join(fields)}")
+        if unreadable:
+            # Removing the old keys now would lose these for good: say so, and fail.
+            raise CommandError(
+                f"{len(unreadable)} value(s) cannot be decrypted with any key of FIELD_ENCRYPTION_KEY and were left "
+                "as they were; keep every old key listed until they are entered again:\n  " + "\n  ".join(unreadable)
+            )
         self.stdout.write(self.style.SUCCESS(f"Re-encrypted {total} row(s)."))
