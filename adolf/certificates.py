@@ -125,7 +125,9 @@ def explain(
     if code in WRONG_HOST:
         summary = _("the certificate that %(host)s presents is made out to another name (%(said)s)")
         if store:
-            fix = _("use an address the certificate names as the store URL, or have the certificate issued for %(host)s")
+            fix = _(
+                "use an address the certificate names as the store URL, or have the certificate issued for %(host)s"
+            )
         else:
             fix = _("use an address the certificate names, or have the certificate issued for %(host)s")
         return CertificateProblem("wrong-host", summary % values, fix % values)
@@ -162,6 +164,7 @@ def describe_name(name: x509.Name) -> str:
 
 
 def is_ca(certificate: x509.Certificate) -> bool:
+    """Whether the certificate's basic constraints say it is a CA's (no such extension: not a CA)."""
     try:
         return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except x509.ExtensionNotFound:
@@ -181,36 +184,46 @@ def read_ca_certificates(
     pem = normalize_pem(text)
     if "PRIVATE KEY-----" in pem:
         raise CertificateFileError(
-            "this holds a private key: give only the certificate (-----BEGIN CERTIFICATE-----) and keep the key secret"
+            _(
+                "this holds a private key: give only the certificate (-----BEGIN CERTIFICATE-----) "
+                "and keep the key secret"
+            )
         )
     if "-----BEGIN CERTIFICATE-----" not in pem:
         raise CertificateFileError(
-            "this is not a PEM certificate: expected text from -----BEGIN CERTIFICATE----- to "
-            "-----END CERTIFICATE----- (a binary .cer or .der file converts with "
-            "`openssl x509 -inform der -in FILE.cer -out FILE.pem`)"
+            _(
+                "this is not a PEM certificate: expected text from -----BEGIN CERTIFICATE----- to "
+                "-----END CERTIFICATE----- (a binary .cer or .der file converts with "
+                "`openssl x509 -inform der -in FILE.cer -out FILE.pem`)"
+            )
         )
     try:
         certificates = x509.load_pem_x509_certificates(pem.encode())
     except ValueError as exc:
-        raise CertificateFileError(f"the certificate cannot be read: {exc}") from None
+        raise CertificateFileError(_("the certificate cannot be read: %(error)s") % {"error": exc}) from None
     now = now or datetime.now(UTC)
     for certificate in certificates:
         name = describe_name(certificate.subject)
         if check_expiry and certificate.not_valid_after_utc < now:
             raise CertificateFileError(
-                f"the certificate {name} expired on {certificate.not_valid_after_utc:%Y-%m-%d}: "
-                "give the store's current certificate or CA"
+                _("the certificate %(name)s expired on %(date)s: give the store's current certificate or CA")
+                % {"name": name, "date": f"{certificate.not_valid_after_utc:%Y-%m-%d}"}
             )
         if not is_ca(certificate) and certificate.issuer != certificate.subject:
             issuer = describe_name(certificate.issuer)
             raise CertificateFileError(
-                f"the certificate {name} is a server certificate issued by {issuer}, not a CA: "
-                f"give the certificate of {issuer} instead"
+                _(
+                    "the certificate %(name)s is a server certificate issued by %(issuer)s, not a CA: "
+                    "give the certificate of %(issuer)s instead"
+                )
+                % {"name": name, "issuer": issuer}
             )
     try:
         ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=pem)
     except ssl.SSLError as exc:
-        raise CertificateFileError(f"OpenSSL cannot load the certificate: {exc.reason or exc}") from None
+        raise CertificateFileError(
+            _("OpenSSL cannot load the certificate: %(error)s") % {"error": exc.reason or exc}
+        ) from None
     return certificates
 
 
@@ -219,9 +232,11 @@ def describe_ca(text: str) -> str:
     try:
         certificates = x509.load_pem_x509_certificates(normalize_pem(text).encode())
     except ValueError:
-        return "unreadable"
+        return _("unreadable")
     return "; ".join(
-        f"{describe_name(cert.subject)}, valid until {cert.not_valid_after_utc:%Y-%m-%d}" for cert in certificates
+        _("%(name)s, valid until %(date)s")
+        % {"name": describe_name(cert.subject), "date": f"{cert.not_valid_after_utc:%Y-%m-%d}"}
+        for cert in certificates
     )
 
 
@@ -236,9 +251,16 @@ class PeerCertificate:
     self_signed: bool
 
     def describe(self) -> str:
-        names = ", ".join(self.names) or "no names"
-        issued = "self-signed" if self.self_signed else f"issued by {self.issuer}"
-        return f"{self.subject}, for {names}, {issued}, valid until {self.not_after:%Y-%m-%d}"
+        """Say who the certificate is for, who issued it and until when, in the active language."""
+        values = {
+            "subject": self.subject,
+            "names": ", ".join(self.names) or _("no names"),
+            "issuer": self.issuer,
+            "date": f"{self.not_after:%Y-%m-%d}",
+        }
+        if self.self_signed:
+            return _("%(subject)s, for %(names)s, self-signed, valid until %(date)s") % values
+        return _("%(subject)s, for %(names)s, issued by %(issuer)s, valid until %(date)s") % values
 
 
 def peer_certificate(host: str, port: int, *, timeout: float) -> PeerCertificate | None:

@@ -42,7 +42,11 @@ def last_poll(store: Store) -> Iterable[Finding]:
     if store.failing_since is not None:
         error = (store.last_error or _("no error recorded")).splitlines()[0]
         when = store.failing_since.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        yield Finding("last poll", Severity.WARNING, _("polls have failed since %(when)s: %(error)s") % {"when": when, "error": error})
+        yield Finding(
+            "last poll",
+            Severity.WARNING,
+            _("polls have failed since %(when)s: %(error)s") % {"when": when, "error": error},
+        )
     elif store.last_success_at is None:
         yield Finding("last poll", Severity.OK, _("not polled yet"))
     else:

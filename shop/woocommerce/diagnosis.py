@@ -104,7 +104,9 @@ def certificate_findings(config: StoreConfig, *, now: datetime | None = None) ->
         if peer.self_signed:
             detail = _("the certificate of %(host)s is trusted (%(subject)s, self-signed, valid until %(date)s)")
         else:
-            detail = _("the certificate of %(host)s is trusted (%(subject)s, issued by %(issuer)s, valid until %(date)s)")
+            detail = _(
+                "the certificate of %(host)s is trusted (%(subject)s, issued by %(issuer)s, valid until %(date)s)"
+            )
         findings.append(Finding("certificate", Severity.OK, detail % values))
     return findings
 

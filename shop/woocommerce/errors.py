@@ -147,9 +147,7 @@ def refusal_hint(status: int, code: str, auth_mode: str | None) -> str:
             "(or have the host pass the header on)"
         )
     if auth_mode in ("query", "oauth1"):
-        return _(
-            "the store saw the request as anonymous though the keys were in the query string: a proxy drops them"
-        )
+        return _("the store saw the request as anonymous though the keys were in the query string: a proxy drops them")
     return ""
 
 

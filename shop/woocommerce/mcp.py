@@ -37,6 +37,7 @@ from shop.woocommerce.errors import (
     NotFoundError,
     StoreError,
     UnreadableOrderError,
+    https_only,
 )
 from shop.woocommerce.jsonrpc import McpDisabledError, McpSession
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order
