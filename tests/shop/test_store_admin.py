@@ -126,7 +126,7 @@ def test_test_connection_speaks_the_language_the_operators_browser_asks_for(sim,
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
-    lines = [str(message) for message in response.context["messages"]][0].split("<br>")
+    lines = next(str(message) for message in response.context["messages"]).split("<br>")
     assert lines[:3] == [
         "Simulated shop: polls can work, with warnings",
         f"[ok] reachable: {sim.url} answers",
