@@ -33,7 +33,7 @@ class StoreFilter(admin.SimpleListFilter):
     parameter_name = "store"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(store, store) for store in inbox.store_choices()]
+        return [(store, store) for store in inbox.store_choices(selected=[self.value()] if self.value() else [])]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value():

@@ -52,7 +52,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "levels": Level.choices,
             "event_types": inbox.choices("event_type"),
             "modules": inbox.choices("source_module"),
-            "stores": inbox.store_choices(),
+            "stores": inbox.store_choices(selected=filters.get("store", [])),
             "saved_filters": saved,
             "badge": inbox.badge(request.user),
             "refresh_seconds": settings.NOTIFICATION_INBOX_REFRESH_SECONDS,
