@@ -104,10 +104,12 @@ class Scheduler(DatabaseScheduler):
     _pins_checked = 0.0
 
     def setup_schedule(self) -> None:
+        """Restore the pinned entries before beat first reads its table (a fresh database has none)."""
         self._check_pins()
         super().setup_schedule()
 
     def schedule_changed(self) -> bool:
+        """Return whether beat's table changed since the last read; a change has the pins checked next tick."""
         changed = super().schedule_changed()
         if changed:
             # Someone wrote to beat's table (the admin, a repair): check the pins at once, so
@@ -116,6 +118,7 @@ class Scheduler(DatabaseScheduler):
         return changed
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
+        """Run one beat tick, checking the pins first every PIN_CHECK_SECONDS; return the seconds to sleep."""
         if time.monotonic() - self._pins_checked >= PIN_CHECK_SECONDS:
             self._check_pins()
         return super().tick(*args, **kwargs)

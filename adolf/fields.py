@@ -37,14 +37,17 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def fernet() -> MultiFernet:
+    """Return the MultiFernet of FIELD_ENCRYPTION_KEYS: it encrypts with the first key, decrypts with any."""
     return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
 def encrypt(plaintext: str) -> str:
+    """Encrypt `plaintext` with the first FIELD_ENCRYPTION_KEY; return the Fernet token as text."""
     return fernet().encrypt(plaintext.encode()).decode()
 
 
 def decrypt(token: str) -> str:
+    """Decrypt a token made with any FIELD_ENCRYPTION_KEYS key; raise DecryptionError (how to rotate) if none fits."""
     try:
         return fernet().decrypt(token.encode()).decode()
     except InvalidToken:
