@@ -38,10 +38,13 @@ class CheckedPeriodicTaskForm(PeriodicTaskForm):
 
 
 class CheckedPeriodicTaskAdmin(PeriodicTaskAdmin):
+    """django-celery-beat's periodic task admin, with the task and its arguments checked before saving."""
+
     form = CheckedPeriodicTaskForm
 
     @admin.action(description=_("Run selected tasks now"))
     def run_tasks(self, request: HttpRequest, queryset: QuerySet[PeriodicTask]) -> None:
+        """Send each selected periodic task now, once; say which were sent (with their ids) and which were refused."""
         sent, failed = [], []
         for periodic_task in queryset:
             try:
