@@ -110,6 +110,7 @@ class Finding:
 
     @property
     def ok(self) -> bool:
+        """Whether polls can work despite this finding: anything but BLOCKING."""
         return self.severity is not Severity.BLOCKING
 
     def line(self) -> str:
@@ -194,10 +195,14 @@ class StoreClient(Protocol):
         """Yield pages of every order modified strictly after `after` (UTC), drafts dropped."""
         ...
 
-    def get_order(self, order_id: int) -> Order: ...
+    def get_order(self, order_id: int) -> Order:
+        """Return one order by id; raise NotFoundError if the store has none, StoreError on failure."""
 
-    def list_refunds(self, order_id: int) -> list[RefundRecord]: ...
+    def list_refunds(self, order_id: int) -> list[RefundRecord]:
+        """Return an order's refunds, each dated; raise StoreError on failure."""
 
-    def test_connection(self, *, need_write: bool = False) -> ConnectionReport: ...
+    def test_connection(self, *, need_write: bool = False) -> ConnectionReport:
+        """Run this API's own checks (shop.woocommerce.diagnosis adds TLS and the clock around them)."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Close the client's connections."""

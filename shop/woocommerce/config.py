@@ -122,6 +122,7 @@ class StoreConfig:
 
     @property
     def is_https(self) -> bool:
+        """Whether the store is reached over https."""
         return self.base_url.startswith("https://")
 
     def rest_config(self) -> StoreConfig | None:

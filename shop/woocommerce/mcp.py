@@ -77,9 +77,11 @@ class McpClient:
 
     @property
     def last_store_time(self) -> datetime | None:
+        """The store's clock as its last answer's HTTP Date said it (None before any answer)."""
         return self.session.last_store_time
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
+        """Call one MCP tool with `arguments`; return its structured result, raise StoreError when it fails."""
         return self.session.call_tool(name, arguments)
 
     # --- orders --------------------------------------------------------------------------
@@ -150,6 +152,11 @@ class McpClient:
         return seek_pages(partial(self._adapter_window, after), numbered=True, complete=complete, **common)
 
     def get_order(self, order_id: int) -> Order:
+        """Return one order: over REST when the store has REST keys, else through the legacy endpoint's tool.
+
+        Raises UnsupportedOperationError on an adapter store without REST keys, UnreadableOrderError for an
+        order that cannot be parsed, StoreError on other failures.
+        """
         if self.rest is not None:
             return self.rest.get_order(order_id)
         self._legacy_only("reading one order")
@@ -179,6 +186,10 @@ class McpClient:
 
     # --- diagnosis -------------------------------------------------------------------------
     def test_connection(self, *, need_write: bool = False) -> ConnectionReport:
+        """Check the MCP endpoint (session, credentials, reading orders), then its REST keys if any.
+
+        What the adapter's API cannot show goes to `notes` (shop.woocommerce.coverage), not to failures.
+        """
         report = ConnectionReport(store=self.config.name, api=self.config.api)
         try:
             self.session.initialize()
@@ -246,6 +257,7 @@ class McpClient:
         report.version = rest.version
 
     def close(self) -> None:
+        """Close the MCP session, its HTTP client and the REST client if there is one."""
         self.session.close()
         self._http.close()
         if self.rest is not None:

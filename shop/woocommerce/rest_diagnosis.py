@@ -34,9 +34,11 @@ class RestClient(Protocol):
 
     def request(
         self, method: str, path: str, *, params: dict[str, Any] | None = None, json_body: Any = None
-    ) -> httpx.Response: ...
+    ) -> httpx.Response:
+        """Send one request to the store; raise StoreError (typed) when it fails."""
 
-    def decode(self, response: httpx.Response, expect: type) -> Any: ...
+    def decode(self, response: httpx.Response, expect: type) -> Any:
+        """Return the response's JSON if it is an `expect`; raise InvalidResponseError otherwise."""
 
 
 def parse_version(text: str) -> tuple[int, ...]:
