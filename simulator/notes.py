@@ -29,6 +29,8 @@ STATUS_NAMES = {
 
 @dataclass
 class SimNote:
+    """One order note as WooCommerce keeps it: text, creation time, whether the customer sees it, its author."""
+
     id: int
     note: str
     created: datetime
@@ -42,10 +44,12 @@ def status_name(status: str) -> str:
 
 
 def status_change(before: str, after: str) -> str:
+    """Return WooCommerce's note for a status change: "Order status changed from Pending payment to ..."."""
     return f"Order status changed from {status_name(before)} to {status_name(after)}."
 
 
 def status_set(status: str) -> str:
+    """Return WooCommerce's note for a status set without a previous one: "Order status set to ..."."""
     return f"Order status set to {status_name(status)}."
 
 
