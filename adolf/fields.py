@@ -67,11 +67,13 @@ class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token; reads give back the plain text."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        """Decrypt the stored token; blank and NULL stay as they are."""
         if value is None or value == "":
             return value
         return decrypt(value)
 
     def get_prep_value(self, value: Any) -> str | None:
+        """Encrypt the value for storing; blank and NULL are stored as they are."""
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
@@ -82,19 +84,23 @@ class EncryptedJSONField(models.TextField):
     """A JSON object stored as one Fernet token: for configuration holding secrets."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        """Decrypt the stored token and parse its JSON; blank and NULL read as {}."""
         if value is None or value == "":
             return {}
         return json.loads(decrypt(value))
 
     def to_python(self, value: Any) -> Any:
+        """Parse JSON text (a form's or a fixture's) into a value; anything else is already one."""
         if isinstance(value, str):
             return json.loads(value) if value else {}
         return value
 
     def get_prep_value(self, value: Any) -> str | None:
+        """Encrypt the value's JSON (keys sorted) for storing; None stays NULL."""
         if value is None:
             return None
         return encrypt(json.dumps(value, sort_keys=True))
 
     def value_to_string(self, obj: models.Model) -> str:
+        """Return the value as JSON for serialization (dumpdata): in clear, keys sorted."""
         return json.dumps(self.value_from_object(obj), sort_keys=True)

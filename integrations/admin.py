@@ -76,6 +76,7 @@ class ServiceAdmin(admin.ModelAdmin):
     actions = ("issue_api_tokens",)
 
     def formfield_for_dbfield(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> forms.Field | None:
+        """Give URL fields https as the scheme assumed when none is typed."""
         if isinstance(db_field, URLField):
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)

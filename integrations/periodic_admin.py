@@ -19,6 +19,7 @@ class CheckedPeriodicTaskForm(PeriodicTaskForm):
     """Refuse a task name no worker has, and arguments that do not fit the task."""
 
     def clean(self) -> dict:
+        """Refuse editing a pinned entry, and a task or arguments that periodic.check refuses."""
         data = super().clean()
         if self.instance.pk and self.instance.name in settings.BEAT_PINNED_SCHEDULE:
             # Beat restores it within a minute (adolf.beat): say so rather than pretend to save.

@@ -35,9 +35,11 @@ class StoreFilter(admin.SimpleListFilter):
     parameter_name = "store"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        """The stores of the newest notifications, and the one selected."""
         return [(store, store) for store in inbox.store_choices(selected=[self.value()] if self.value() else [])]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """Narrow to the notifications whose data names the selected store."""
         if self.value():
             return queryset.filter(data__store=self.value())
         return queryset
@@ -50,9 +52,11 @@ class ReadFilter(admin.SimpleListFilter):
     parameter_name = "read"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        """Unread and read, as the viewing user sees them."""
         return [("no", _("Unread")), ("yes", _("Read"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """Narrow to the notifications the viewing user has (or has not) read."""
         if self.value() in ("yes", "no"):
             return queryset.filter(is_read=self.value() == "yes")
         return queryset
@@ -84,6 +88,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        """Notifications annotated with whether the viewing user has read each."""
         return inbox.with_read_state(super().get_queryset(request), request.user)
 
     @admin.display(description=_("store"))
@@ -161,15 +166,18 @@ class ChannelAdmin(admin.ModelAdmin):
         js = ["notifications/channel_kind.js"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Channel]:
+        """Channels annotated with how many deliveries each holds (`held`)."""
         held = Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.HELD))
         return super().get_queryset(request).annotate(held=held)
 
     def get_form(self, request: HttpRequest, obj: Channel | None = None, change: bool = False, **kwargs: Any) -> Any:
+        """The channel form, with its per-kind fields (ChannelForm adds them)."""
         # The per-kind fields are added by the form itself; the model only knows the plain ones.
         kwargs["fields"] = ChannelForm.Meta.fields
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Channel | None = None) -> list:
+        """The change form's sections; a disabled channel shows why first, and what it kept."""
         main = ["kind", "name", "enabled"]
         if obj is not None and not obj.enabled:
             # Why it is off comes first, and what enabling it does with what it kept.
@@ -194,6 +202,7 @@ class ChannelAdmin(admin.ModelAdmin):
         return fieldsets
 
     def save_model(self, request: HttpRequest, obj: Channel, form: Any, change: bool) -> None:
+        """Save the channel; switching it on or off goes through notifications.channels (held ones, reasons)."""
         # Turning a channel on or off is done by notifications.channels, with what it implies.
         wanted = obj.enabled
         if change:
