@@ -14,13 +14,6 @@ pytestmark = pytest.mark.django_db
 INBOX = reverse("notifications:list")
 
 
-@pytest.fixture
-def staff(client, django_user_model):
-    user = django_user_model.objects.create_user("olga", password="pw-olga-123", is_staff=True)
-    client.force_login(user)
-    return user
-
-
 def notify(count: int, *, kinds: int) -> None:
     """Create `count` notifications over `kinds` event types, modules and stores."""
     for n in range(count):
@@ -37,38 +30,38 @@ def page_queries(client) -> list[str]:
     return [query["sql"] for query in queries]
 
 
-def test_a_page_load_costs_the_same_queries_with_ten_notifications_or_four_hundred(client, staff):
+def test_a_page_load_costs_the_same_queries_with_ten_notifications_or_four_hundred(admin_client):
     notify(10, kinds=5)
-    few = page_queries(client)
+    few = page_queries(admin_client)
     notify(390, kinds=5)
 
-    assert len(page_queries(client)) == len(few)
+    assert len(page_queries(admin_client)) == len(few)
 
 
-def test_the_menus_list_every_event_type_module_and_store_in_order(client, staff):
+def test_the_menus_list_every_event_type_module_and_store_in_order(admin_client):
     notify(60, kinds=12)
 
-    context = client.get(INBOX).context
+    context = admin_client.get(INBOX).context
     assert context["event_types"] == [f"type.{kind:02d}" for kind in range(12)]
     assert context["modules"] == [f"module{kind:02d}" for kind in range(12)]
     assert context["stores"] == [f"store-{kind:02d}" for kind in range(12)]
 
 
-def test_event_types_and_modules_are_read_through_their_index_not_a_distinct_over_every_row(client, staff):
+def test_event_types_and_modules_are_read_through_their_index_not_a_distinct_over_every_row(admin_client):
     notify(20, kinds=4)
 
-    menus = [sql for sql in page_queries(client) if "WITH RECURSIVE" in sql]
+    menus = [sql for sql in page_queries(admin_client) if "WITH RECURSIVE" in sql]
 
     assert len(menus) == 2
     assert all("DISTINCT" not in sql.upper() for sql in menus)
 
 
-def test_stores_are_read_from_the_newest_notifications_and_a_selected_one_stays_listed(client, staff):
+def test_stores_are_read_from_the_newest_notifications_and_a_selected_one_stays_listed(admin_client):
     notify(3, kinds=3)  # store-00, store-01, store-02, oldest first
 
     assert inbox.store_choices(window=2) == ["store-01", "store-02"]
     assert inbox.store_choices(window=2, selected=["store-00"]) == ["store-00", "store-01", "store-02"]
-    assert client.get(INBOX, {"store": "store-09"}).context["stores"] == [
+    assert admin_client.get(INBOX, {"store": "store-09"}).context["stores"] == [
         "store-00", "store-01", "store-02", "store-09",
     ]  # fmt: skip
 

@@ -60,7 +60,7 @@ def test_a_bad_form_value_gets_a_clear_error_and_changes_nothing(sim, store, ope
         f"/admin/shop/store/{store.pk}/change/", form_for(store, base_url="http://elsewhere.example", allow_http="")
     )
     assert response.status_code == 200
-    assert "plain http" in response.content.decode()
+    assert "обычный http" in response.content.decode()
     store.refresh_from_db()
     assert store.base_url == sim.url
 
