@@ -226,7 +226,7 @@ def test_ssl_cert_file_naming_the_company_ca_lets_a_shell_poll_the_store(tmp_pat
                 capture_output=True, text=True, timeout=60,
             )  # fmt: skip
 
-        refused = manage("check_store", "staging", cert_file=system_bundle)
+        refused = manage("check_store", "staging", "--language", "en", cert_file=system_bundle)
         assert refused.returncode == 1, refused.stderr
         assert "[fails] certificate: the certificate of 127.0.0.1 is signed by a CA that this server does not know" in (
             refused.stdout
