@@ -2,6 +2,8 @@ from django.apps import AppConfig
 
 
 class AdolfConfig(AppConfig):
+    """The project package as an app: its checks, its translations (adolf/locale) and its commands."""
+
     name = "adolf"
     verbose_name = "ADOLF"
 

@@ -107,6 +107,7 @@ class Scheduler(DatabaseScheduler):
     _lock: LeaderLock | None = None
 
     def setup_schedule(self) -> None:
+        """Restore the pinned entries before beat first reads its table (a fresh database has none)."""
         url = lock_url()
         if url:
             self._lock = LeaderLock(url, settings.BEAT_LOCK_SECONDS)
@@ -116,6 +117,7 @@ class Scheduler(DatabaseScheduler):
         super().setup_schedule()
 
     def schedule_changed(self) -> bool:
+        """Return whether beat's table changed since the last read; a change has the pins checked next tick."""
         changed = super().schedule_changed()
         if changed:
             # Someone wrote to beat's table (the admin, a repair): check the pins at once, so
@@ -124,6 +126,7 @@ class Scheduler(DatabaseScheduler):
         return changed
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
+        """Run one beat tick, checking the pins first every PIN_CHECK_SECONDS; return the seconds to sleep."""
         if self._lock is not None:
             was_leading = self._lock.leading
             if not self._lock.holds():

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+from django.utils.translation import gettext as _
 
 from adolf.tls import normalize_pem
 
@@ -29,19 +30,14 @@ REVOKED = {23}  # X509_V_ERR_CERT_REVOKED
 
 @dataclass(frozen=True)
 class Peer:
-    """Who presented the certificate, for the fix: what to call it and where a CA it needs goes."""
+    """Who presented the certificate: the fixes differ for a store (its own CA certificate in
+    ADOLF) and any other server (SSL_CERT_FILE or the OS trust store)."""
 
-    noun: str
-    trust_here: str  # where to put a CA so that ADOLF trusts it for this peer
-    address: str  # what the operator points at another address
+    kind: str  # store | server
 
 
-SERVER = Peer("server", "SSL_CERT_FILE (or the OS trust store)", "use an address the certificate names")
-STORE = Peer(
-    "store",
-    "the store's CA certificate (in the admin, or add_store --ca-file)",
-    "use an address the certificate names as the store URL",
-)
+SERVER = Peer("server")
+STORE = Peer("store")
 
 
 class CertificateFileError(ValueError):
@@ -63,57 +59,86 @@ class CertificateProblem:
 def explain(
     error: ssl.SSLCertVerificationError, host: str, port: int = 443, *, peer: Peer = SERVER
 ) -> CertificateProblem:
-    """Return the problem OpenSSL's verify code means for `peer` at `host`, with its fix."""
+    """Return the problem OpenSSL's verify code means for `peer` at `host`, with its fix.
+
+    Worded in the active language (the operator reads it: Test connection, check_store,
+    a store's last error).
+    """
     code = error.verify_code
     said = error.verify_message or error.reason or str(error)
+    store = peer is STORE
+    values = {"host": host, "port": port, "said": said}
     if code in SELF_SIGNED:
-        return CertificateProblem(
-            "self-signed",
-            f"the certificate of {host} is self-signed, so nothing vouches for it",
-            f"give that certificate to {peer.trust_here}, or give the {peer.noun} a certificate from a public CA",
-        )
+        summary = _("the certificate of %(host)s is self-signed, so nothing vouches for it")
+        if store:
+            fix = _(
+                "give that certificate to the store's CA certificate (in the admin, or add_store --ca-file), "
+                "or give the store a certificate from a public CA"
+            )
+        else:
+            fix = _(
+                "give that certificate to SSL_CERT_FILE (or the OS trust store), or give the server a certificate "
+                "from a public CA"
+            )
+        return CertificateProblem("self-signed", summary % values, fix % values)
     if code in PRIVATE_ROOT:
-        return CertificateProblem(
-            "private-ca",
-            f"the certificate of {host} is signed by a private CA that this server does not trust",
-            f"give that CA's certificate to {peer.trust_here}"
-            + (", or add it to SSL_CERT_FILE or the OS trust store" if peer is STORE else ""),
-        )
+        summary = _("the certificate of %(host)s is signed by a private CA that this server does not trust")
+        if store:
+            fix = _(
+                "give that CA's certificate to the store's CA certificate (in the admin, or add_store "
+                "--ca-file), or add it to SSL_CERT_FILE or the OS trust store"
+            )
+        else:
+            fix = _("give that CA's certificate to SSL_CERT_FILE (or the OS trust store)")
+        return CertificateProblem("private-ca", summary % values, fix % values)
     if code in UNKNOWN_ISSUER:
-        return CertificateProblem(
-            "unknown-ca",
-            f"the certificate of {host} is signed by a CA that this server does not know ({said})",
-            f"for a private CA, give its certificate to {peer.trust_here}"
-            + (" or to SSL_CERT_FILE" if peer is STORE else "")
-            + f"; for a public CA, the {peer.noun}'s web server must also send its intermediate certificates",
-        )
+        summary = _("the certificate of %(host)s is signed by a CA that this server does not know (%(said)s)")
+        if store:
+            fix = _(
+                "for a private CA, give its certificate to the store's CA certificate (in the admin, or "
+                "add_store --ca-file) or to SSL_CERT_FILE; for a public CA, the store's web server must "
+                "also send its intermediate certificates"
+            )
+        else:
+            fix = _(
+                "for a private CA, give its certificate to SSL_CERT_FILE (or the OS trust store); for a public CA, "
+                "the server's web server must also send its intermediate certificates"
+            )
+        return CertificateProblem("unknown-ca", summary % values, fix % values)
     if code in EXPIRED:
-        return CertificateProblem(
-            "expired",
-            f"the certificate of {host} has expired",
-            f"renew it on the {peer.noun}'s web server (for Let's Encrypt: certbot renew)"
-            + ("; if the store carries a CA certificate in ADOLF, check that one too" if peer is STORE else ""),
-        )
+        summary = _("the certificate of %(host)s has expired")
+        if store:
+            fix = _(
+                "renew it on the store's web server (for Let's Encrypt: certbot renew); if the store carries a CA "
+                "certificate in ADOLF, check that one too"
+            )
+        else:
+            fix = _("renew it on the server's web server (for Let's Encrypt: certbot renew)")
+        return CertificateProblem("expired", summary % values, fix % values)
     if code in NOT_YET_VALID:
-        return CertificateProblem(
-            "not-yet-valid",
-            f"the certificate of {host} is not valid yet",
-            f"check this server's clock and the {peer.noun}'s: set both by NTP",
-        )
+        summary = _("the certificate of %(host)s is not valid yet")
+        if store:
+            fix = _("check this server's clock and the store's: set both by NTP")
+        else:
+            fix = _("check this server's clock and the server's: set both by NTP")
+        return CertificateProblem("not-yet-valid", summary % values, fix % values)
     if code in WRONG_HOST:
-        return CertificateProblem(
-            "wrong-host",
-            f"the certificate that {host} presents is made out to another name ({said})",
-            f"{peer.address}, or have the certificate issued for {host}",
-        )
+        summary = _("the certificate that %(host)s presents is made out to another name (%(said)s)")
+        if store:
+            fix = _(
+                "use an address the certificate names as the store URL, or have the certificate issued for %(host)s"
+            )
+        else:
+            fix = _("use an address the certificate names, or have the certificate issued for %(host)s")
+        return CertificateProblem("wrong-host", summary % values, fix % values)
     if code in REVOKED:
-        return CertificateProblem(
-            "revoked", f"the certificate of {host} has been revoked", f"install a new certificate on the {peer.noun}"
-        )
+        summary = _("the certificate of %(host)s has been revoked")
+        fix = _("install a new certificate on the store") if store else _("install a new certificate on the server")
+        return CertificateProblem("revoked", summary % values, fix % values)
     return CertificateProblem(
         "other",
-        f"the certificate of {host} failed verification ({said})",
-        f"look at the chain it sends with `openssl s_client -showcerts -connect {host}:{port}`",
+        _("the certificate of %(host)s failed verification (%(said)s)") % values,
+        _("look at the chain it sends with `openssl s_client -showcerts -connect %(host)s:%(port)s`") % values,
     )
 
 
@@ -139,6 +164,7 @@ def describe_name(name: x509.Name) -> str:
 
 
 def is_ca(certificate: x509.Certificate) -> bool:
+    """Whether the certificate's basic constraints say it is a CA's (no such extension: not a CA)."""
     try:
         return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except x509.ExtensionNotFound:
@@ -158,36 +184,46 @@ def read_ca_certificates(
     pem = normalize_pem(text)
     if "PRIVATE KEY-----" in pem:
         raise CertificateFileError(
-            "this holds a private key: give only the certificate (-----BEGIN CERTIFICATE-----) and keep the key secret"
+            _(
+                "this holds a private key: give only the certificate (-----BEGIN CERTIFICATE-----) "
+                "and keep the key secret"
+            )
         )
     if "-----BEGIN CERTIFICATE-----" not in pem:
         raise CertificateFileError(
-            "this is not a PEM certificate: expected text from -----BEGIN CERTIFICATE----- to "
-            "-----END CERTIFICATE----- (a binary .cer or .der file converts with "
-            "`openssl x509 -inform der -in FILE.cer -out FILE.pem`)"
+            _(
+                "this is not a PEM certificate: expected text from -----BEGIN CERTIFICATE----- to "
+                "-----END CERTIFICATE----- (a binary .cer or .der file converts with "
+                "`openssl x509 -inform der -in FILE.cer -out FILE.pem`)"
+            )
         )
     try:
         certificates = x509.load_pem_x509_certificates(pem.encode())
     except ValueError as exc:
-        raise CertificateFileError(f"the certificate cannot be read: {exc}") from None
+        raise CertificateFileError(_("the certificate cannot be read: %(error)s") % {"error": exc}) from None
     now = now or datetime.now(UTC)
     for certificate in certificates:
         name = describe_name(certificate.subject)
         if check_expiry and certificate.not_valid_after_utc < now:
             raise CertificateFileError(
-                f"the certificate {name} expired on {certificate.not_valid_after_utc:%Y-%m-%d}: "
-                "give the store's current certificate or CA"
+                _("the certificate %(name)s expired on %(date)s: give the store's current certificate or CA")
+                % {"name": name, "date": f"{certificate.not_valid_after_utc:%Y-%m-%d}"}
             )
         if not is_ca(certificate) and certificate.issuer != certificate.subject:
             issuer = describe_name(certificate.issuer)
             raise CertificateFileError(
-                f"the certificate {name} is a server certificate issued by {issuer}, not a CA: "
-                f"give the certificate of {issuer} instead"
+                _(
+                    "the certificate %(name)s is a server certificate issued by %(issuer)s, not a CA: "
+                    "give the certificate of %(issuer)s instead"
+                )
+                % {"name": name, "issuer": issuer}
             )
     try:
         ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=pem)
     except ssl.SSLError as exc:
-        raise CertificateFileError(f"OpenSSL cannot load the certificate: {exc.reason or exc}") from None
+        raise CertificateFileError(
+            _("OpenSSL cannot load the certificate: %(error)s") % {"error": exc.reason or exc}
+        ) from None
     return certificates
 
 
@@ -196,9 +232,11 @@ def describe_ca(text: str) -> str:
     try:
         certificates = x509.load_pem_x509_certificates(normalize_pem(text).encode())
     except ValueError:
-        return "unreadable"
+        return _("unreadable")
     return "; ".join(
-        f"{describe_name(cert.subject)}, valid until {cert.not_valid_after_utc:%Y-%m-%d}" for cert in certificates
+        _("%(name)s, valid until %(date)s")
+        % {"name": describe_name(cert.subject), "date": f"{cert.not_valid_after_utc:%Y-%m-%d}"}
+        for cert in certificates
     )
 
 
@@ -213,9 +251,16 @@ class PeerCertificate:
     self_signed: bool
 
     def describe(self) -> str:
-        names = ", ".join(self.names) or "no names"
-        issued = "self-signed" if self.self_signed else f"issued by {self.issuer}"
-        return f"{self.subject}, for {names}, {issued}, valid until {self.not_after:%Y-%m-%d}"
+        """Say who the certificate is for, who issued it and until when, in the active language."""
+        values = {
+            "subject": self.subject,
+            "names": ", ".join(self.names) or _("no names"),
+            "issuer": self.issuer,
+            "date": f"{self.not_after:%Y-%m-%d}",
+        }
+        if self.self_signed:
+            return _("%(subject)s, for %(names)s, self-signed, valid until %(date)s") % values
+        return _("%(subject)s, for %(names)s, issued by %(issuer)s, valid until %(date)s") % values
 
 
 def peer_certificate(host: str, port: int, *, timeout: float) -> PeerCertificate | None:

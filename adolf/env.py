@@ -24,6 +24,10 @@ def env_str(name: str, default: str = "") -> str:
 
 
 def env_bool(name: str, default: bool) -> bool:
+    """Return the boolean environment variable `name` (true/false, yes/no, on/off, 1/0), `default` when unset.
+
+    Raises ImproperlyConfigured for any other value: a typo must not silently read as false.
+    """
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -36,6 +40,10 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """Return the whole-number environment variable `name`, `default` when unset or blank.
+
+    Raises ImproperlyConfigured when it is not a whole number or is below `minimum`.
+    """
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -49,6 +57,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
+    """Return the comma-separated environment variable `name` as a list of its non-blank items, stripped."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 

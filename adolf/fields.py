@@ -37,14 +37,17 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def fernet() -> MultiFernet:
+    """Return the MultiFernet of FIELD_ENCRYPTION_KEYS: it encrypts with the first key, decrypts with any."""
     return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
 def encrypt(plaintext: str) -> str:
+    """Encrypt `plaintext` with the first FIELD_ENCRYPTION_KEY; return the Fernet token as text."""
     return fernet().encrypt(plaintext.encode()).decode()
 
 
 def decrypt(token: str) -> str:
+    """Decrypt a token made with any FIELD_ENCRYPTION_KEYS key; raise DecryptionError (how to rotate) if none fits."""
     try:
         return fernet().decrypt(token.encode()).decode()
     except InvalidToken:
@@ -96,6 +99,7 @@ class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token; reads give back the plain text, or UndecryptableText."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        """Decrypt the stored token; blank and NULL stay as they are."""
         if value is None or value == "":
             return value
         try:
@@ -104,6 +108,7 @@ class EncryptedTextField(models.TextField):
             return UndecryptableText(value)
 
     def get_prep_value(self, value: Any) -> str | None:
+        """Encrypt the value for storing; blank and NULL are stored as they are."""
         if isinstance(value, UndecryptableText):
             return value.token
         value = super().get_prep_value(value)
@@ -116,6 +121,7 @@ class EncryptedJSONField(models.TextField):
     """A JSON object stored as one Fernet token: for configuration holding secrets."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        """Decrypt the stored token and parse its JSON; blank and NULL read as {}."""
         if value is None or value == "":
             return {}
         try:
@@ -124,11 +130,13 @@ class EncryptedJSONField(models.TextField):
             return UndecryptableJSON(value)
 
     def to_python(self, value: Any) -> Any:
+        """Parse JSON text (a form's or a fixture's) into a value; anything else is already one."""
         if isinstance(value, str):
             return json.loads(value) if value else {}
         return value
 
     def get_prep_value(self, value: Any) -> str | None:
+        """Encrypt the value's JSON (keys sorted) for storing; None stays NULL."""
         if value is None:
             return None
         if isinstance(value, UndecryptableJSON):
@@ -136,4 +144,5 @@ class EncryptedJSONField(models.TextField):
         return encrypt(json.dumps(value, sort_keys=True))
 
     def value_to_string(self, obj: models.Model) -> str:
+        """Return the value as JSON for serialization (dumpdata): in clear, keys sorted."""
         return json.dumps(self.value_from_object(obj), sort_keys=True)

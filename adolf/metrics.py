@@ -72,18 +72,22 @@ def poll_orders_seen(statuses: Iterable[str]) -> None:
 
 
 def poll_failed(error_type: str) -> None:
+    """Count one failed poll, by its error type (adolf_poll_errors_total)."""
     POLL_ERRORS.labels(error_type=error_type).inc()
 
 
 def notification_sent(event_type: str) -> None:
+    """Count one notification published, by its event type (adolf_notifications_sent_total)."""
     NOTIFICATIONS_SENT.labels(event_type=event_type).inc()
 
 
 def delivery_attempted(channel_kind: str, outcome: str) -> None:
+    """Count one delivery attempt, by channel kind and outcome (adolf_deliveries_total)."""
     DELIVERIES.labels(channel_kind=channel_kind, outcome=outcome).inc()
 
 
 def task_submitted(service: str, outcome: str) -> None:
+    """Count one task submission from a service, by service and outcome (adolf_task_submissions_total)."""
     TASK_SUBMISSIONS.labels(service=service, outcome=outcome).inc()
 
 

@@ -42,6 +42,7 @@ def role(argv: list[str] | None = None) -> str:
 
 
 def base() -> Path:
+    """Return the directory holding every process's metrics directory: <ADOLF_DATA_DIR or var>/prometheus."""
     data_dir = os.environ.get("ADOLF_DATA_DIR") or "var"
     return Path(__file__).resolve().parent.parent / data_dir / "prometheus"
 
@@ -82,6 +83,7 @@ def _sweep_dead_instances() -> None:
 
 
 def alive(pid: int) -> bool:
+    """Return whether process `pid` exists (signal 0); another user's process counts as alive."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -436,8 +436,8 @@ LOGGING = {
         # oauthlib logs the consumer key with every signature it computes at DEBUG.
         **{name: {"level": "WARNING"} for name in ("httpx", "httpcore", "urllib3", "apprise", "oauthlib")},
         # django-axes announces its version at INFO in every process and command; its
-        # lockouts are warnings and still show.
-        "axes": {"level": "WARNING"},
+        # lockouts are warnings and still show. LOG_LEVEL=DEBUG hears it all.
+        "axes": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
     },
 }
 

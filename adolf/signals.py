@@ -96,12 +96,14 @@ def mark_child_dead(pid: int | None = None, **_: Any) -> None:
 
 @signals.task_prerun.connect
 def task_started(task: Any = None, **_: Any) -> None:
+    """Count a task as running (adolf_tasks_running), on Celery's task_prerun."""
     if task is not None:
         metrics.TASKS_RUNNING.labels(task=task.name).inc()
 
 
 @signals.task_postrun.connect
 def task_finished(task: Any = None, state: str | None = None, **_: Any) -> None:
+    """Count a task as no longer running and finished in its state (adolf_tasks_finished_total), on task_postrun."""
     if task is not None:
         metrics.TASKS_RUNNING.labels(task=task.name).dec()
         metrics.TASKS_FINISHED.labels(task=task.name, state=state or "UNKNOWN").inc()

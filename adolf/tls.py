@@ -32,6 +32,9 @@ from dataclasses import dataclass
 import certifi
 import truststore
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop, override
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +51,21 @@ HASHED_NAME = re.compile(r"^[0-9a-fA-F]{8}\.[0-9]+$")  # what `openssl rehash` n
 PLATFORM_VERIFIER = sys.platform in ("darwin", "win32")
 
 
+def _said(text: str, values: dict[str, object]) -> str:
+    return gettext(text) % values
+
+
+# Contexts are cached for the process, their words are not: each is put in the language
+# active where it is read (the request's in the admin, LANGUAGE_CODE in a command).
+said_lazy = lazy(_said, str)
+
+
 @dataclass(frozen=True)
 class Trust:
-    """What a context trusts, in words: `sources` in the order loaded, `problems` with the environment's."""
+    """What a context trusts, in words: `sources` in the order loaded, `problems` with the environment's.
+
+    Each text is lazy: str() words it in the active language.
+    """
 
     sources: tuple[str, ...]
     problems: tuple[str, ...] = ()
@@ -86,7 +101,7 @@ def _build(extra_ca: str) -> tuple[ssl.SSLContext, Trust]:
     problems: list[str] = []
     if PLATFORM_VERIFIER:
         context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        sources.append("the operating system's trust store")
+        sources.append(_("the operating system's trust store"))
         loaded: set[str] = set()
     else:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname
@@ -97,11 +112,17 @@ def _build(extra_ca: str) -> tuple[ssl.SSLContext, Trust]:
         # again here can only fail if the file changed under us, and then nothing is trusted extra.
         try:
             context.load_verify_locations(cadata=extra_ca)
-            sources.append("the store's own CA certificate")
+            sources.append(_("the store's own CA certificate"))
         except ssl.SSLError as exc:
-            problems.append(f"the store's CA certificate cannot be loaded ({exc.reason or exc})")
-    for problem in problems:
-        logger.warning("TLS trust: %s", problem)
+            problems.append(
+                said_lazy(
+                    gettext_noop("the store's CA certificate cannot be loaded (%(reason)s)"),
+                    {"reason": exc.reason or exc},
+                )
+            )
+    with override(None):  # the log is for developers: in English
+        for problem in problems:
+            logger.warning("TLS trust: %s", str(problem))
     return context, Trust(tuple(sources), tuple(problems))
 
 
@@ -119,10 +140,13 @@ def _load_openssl_defaults(context: ssl.SSLContext, sources: list[str]) -> set[s
     if cafile is None and capath is None:
         cafile = certifi.where()
         context.load_verify_locations(cafile=cafile)
-        sources.append(f"certifi's bundle ({cafile}), as no OS trust store was found")
+        sources.append(
+            said_lazy(gettext_noop("certifi's bundle (%(path)s), as no OS trust store was found"), {"path": cafile})
+        )
         return {os.path.realpath(cafile)}
     context.load_verify_locations(cafile=cafile, capath=capath)
-    sources.append("the OS trust store (" + ", ".join(path for path in (cafile, capath) if path) + ")")
+    paths = ", ".join(path for path in (cafile, capath) if path)
+    sources.append(said_lazy(gettext_noop("the OS trust store (%(paths)s)"), {"paths": paths}))
     return {os.path.realpath(path) for path in (cafile, capath) if path}
 
 
@@ -130,26 +154,52 @@ def _load_environment(context: ssl.SSLContext, sources: list[str], problems: lis
     cert_file = settings.SSL_CERT_FILE
     if cert_file:
         if not os.path.isfile(cert_file):
-            problems.append(f"SSL_CERT_FILE={cert_file} is not a file: its certificates are not trusted")
+            problems.append(
+                said_lazy(
+                    gettext_noop("SSL_CERT_FILE=%(path)s is not a file: its certificates are not trusted"),
+                    {"path": cert_file},
+                )
+            )
         elif os.path.realpath(cert_file) in loaded:
-            sources.append(f"SSL_CERT_FILE={cert_file} (the OS trust store's own bundle)")
+            sources.append(
+                said_lazy(gettext_noop("SSL_CERT_FILE=%(path)s (the OS trust store's own bundle)"), {"path": cert_file})
+            )
         else:
             try:
                 context.load_verify_locations(cafile=cert_file)
                 sources.append(f"SSL_CERT_FILE={cert_file}")
             except ssl.SSLError as exc:
                 reason = exc.reason or exc
-                problems.append(f"SSL_CERT_FILE={cert_file} holds no certificate OpenSSL can read ({reason})")
+                problems.append(
+                    said_lazy(
+                        gettext_noop("SSL_CERT_FILE=%(path)s holds no certificate OpenSSL can read (%(reason)s)"),
+                        {"path": cert_file, "reason": reason},
+                    )
+                )
     # OpenSSL reads SSL_CERT_DIR as a list of directories, like PATH.
     for directory in filter(None, (part.strip() for part in settings.SSL_CERT_DIR.split(os.pathsep))):
         if not os.path.isdir(directory):
-            problems.append(f"SSL_CERT_DIR={directory} is not a directory: its certificates are not trusted")
+            problems.append(
+                said_lazy(
+                    gettext_noop("SSL_CERT_DIR=%(path)s is not a directory: its certificates are not trusted"),
+                    {"path": directory},
+                )
+            )
         elif not _has_hashed_certificates(directory):
             problems.append(
-                f"SSL_CERT_DIR={directory} holds no certificate under a hashed name: run `openssl rehash {directory}`"
+                said_lazy(
+                    gettext_noop(
+                        "SSL_CERT_DIR=%(path)s holds no certificate under a hashed name: run `openssl rehash %(path)s`"
+                    ),
+                    {"path": directory},
+                )
             )
         elif os.path.realpath(directory) in loaded:
-            sources.append(f"SSL_CERT_DIR={directory} (the OS trust store's own directory)")
+            sources.append(
+                said_lazy(
+                    gettext_noop("SSL_CERT_DIR=%(path)s (the OS trust store's own directory)"), {"path": directory}
+                )
+            )
         else:
             context.load_verify_locations(capath=directory)
             sources.append(f"SSL_CERT_DIR={directory}")

@@ -41,11 +41,13 @@ class ServiceForm(forms.ModelForm):
         formfield_callback = _https_by_default
 
     def clean_base_url(self) -> str:
+        """Refuse a base URL that carries a user name or password: the callback token is the credential."""
         url = self.cleaned_data["base_url"]
         validate_no_credentials(url)  # the callback token is the credential, stored encrypted
         return url
 
     def save(self, commit: bool = True) -> Service:
+        """Save the service, replacing its callback token when a new one was typed, or clearing it when asked."""
         service = super().save(commit=False)
         if self.cleaned_data.get("clear_token"):
             service.token = ""
@@ -58,6 +60,8 @@ class ServiceForm(forms.ModelForm):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
+    """Services in the admin: callback settings, the submission token's hint, and an action to issue new tokens."""
+
     form = ServiceForm
     list_display = ("name", "base_url", "enabled", "timeout", "max_retries", "callback_token", "api_token_hint")
     list_filter = ("enabled",)
@@ -72,16 +76,19 @@ class ServiceAdmin(admin.ModelAdmin):
     actions = ("issue_api_tokens",)
 
     def formfield_for_dbfield(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> forms.Field | None:
+        """Give URL fields https as the scheme assumed when none is typed."""
         if isinstance(db_field, URLField):
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(boolean=True, description=_("callback token"))
     def callback_token(self, service: Service) -> bool:
+        """Whether the service has a callback token (the token itself is never shown)."""
         return bool(service.token)
 
     @admin.action(description=_("Issue a new submission token (the old one stops working)"))
     def issue_api_tokens(self, request: HttpRequest, queryset: QuerySet[Service]) -> TemplateResponse:
+        """Issue a new submission API token for each selected service and show each once; only hashes are stored."""
         # Shown once on this page and stored only as a hash: nothing can show it again.
         issued = [(service, service.issue_api_token()) for service in queryset]
         return TemplateResponse(

@@ -24,6 +24,10 @@ QUEUED, DUPLICATE, REFUSED = OUTCOMES = ("queued", "duplicate", "refused")
 
 
 def error_response(error: SubmissionError) -> JsonResponse:
+    """Return a submission error as JSON `{"error": {"code", "message"}}` with its HTTP status.
+
+    A 401 carries `WWW-Authenticate: Bearer` (RFC 6750) so a client knows which credential to send.
+    """
     response = JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status)
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="adolf"'

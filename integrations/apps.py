@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
+    """The microservice tasks app: services, their submissions and callbacks, periodic tasks."""
+
     name = "integrations"
     verbose_name = _("Microservice tasks")
 

@@ -40,6 +40,7 @@ class CallbackRejected(Exception):
 
 
 def service_name_of(task_name: str) -> str:
+    """Return the service a task belongs to: its name's first dotted part ("auth.cleanup" -> "auth")."""
     return task_name.split(".", 1)[0]
 
 

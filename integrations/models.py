@@ -85,6 +85,7 @@ class Service(models.Model):
         return token
 
     def owns_task(self, task_name: str) -> bool:
+        """Whether `task_name` is in this service's namespace ("<service>.<task>")."""
         return task_name.startswith(f"{self.name}.")
 
 
@@ -112,4 +113,5 @@ class TaskSubmission(models.Model):
         return f"{self.task_name} [{self.task_id}]"
 
     def same_request(self, task_name: str, args: list, kwargs: dict, options: dict) -> bool:
+        """Whether a retried submission asks for exactly what this one did (same task, args, kwargs and options)."""
         return (self.task_name, self.args, self.kwargs, self.options) == (task_name, args, kwargs, options)

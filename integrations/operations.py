@@ -36,6 +36,7 @@ class ServiceActivity:
 
     @property
     def cells(self) -> list[tuple[str, int]]:
+        """The row's cells in STATES order: (state, count of the last 24 hours)."""
         return [(state, self.outcomes.get(state, 0)) for state in STATES]
 
 

@@ -19,6 +19,7 @@ class CheckedPeriodicTaskForm(PeriodicTaskForm):
     """Refuse a task name no worker has, and arguments that do not fit the task."""
 
     def clean(self) -> dict:
+        """Refuse editing a pinned entry, and a task or arguments that periodic.check refuses."""
         data = super().clean()
         if self.instance.pk and self.instance.name in settings.BEAT_PINNED_SCHEDULE:
             # Beat restores it within a minute (adolf.beat): say so rather than pretend to save.
@@ -37,10 +38,13 @@ class CheckedPeriodicTaskForm(PeriodicTaskForm):
 
 
 class CheckedPeriodicTaskAdmin(PeriodicTaskAdmin):
+    """django-celery-beat's periodic task admin, with the task and its arguments checked before saving."""
+
     form = CheckedPeriodicTaskForm
 
     @admin.action(description=_("Run selected tasks now"))
     def run_tasks(self, request: HttpRequest, queryset: QuerySet[PeriodicTask]) -> None:
+        """Send each selected periodic task now, once; say which were sent (with their ids) and which were refused."""
         sent, failed = [], []
         for periodic_task in queryset:
             try:

@@ -34,6 +34,8 @@ class SubmissionError(Exception):
 
 @dataclass(frozen=True)
 class TaskRequest:
+    """One task a service asks to run: its registered name, JSON arguments, an optional id and Celery options."""
+
     task_name: str
     args: list[Any]
     kwargs: dict[str, Any]

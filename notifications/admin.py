@@ -29,13 +29,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class StoreFilter(admin.SimpleListFilter):
+    """Filter notifications by the store their data names (inbox.store_choices: the newest ones' stores)."""
+
     title = _("store")
     parameter_name = "store"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(store, store) for store in inbox.store_choices()]
+        """The stores of the newest notifications, and the one selected."""
+        return [(store, store) for store in inbox.store_choices(selected=[self.value()] if self.value() else [])]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """Narrow to the notifications whose data names the selected store."""
         if self.value():
             return queryset.filter(data__store=self.value())
         return queryset
@@ -48,15 +52,19 @@ class ReadFilter(admin.SimpleListFilter):
     parameter_name = "read"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        """Unread and read, as the viewing user sees them."""
         return [("no", _("Unread")), ("yes", _("Read"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """Narrow to the notifications the viewing user has (or has not) read."""
         if self.value() in ("yes", "no"):
             return queryset.filter(is_read=self.value() == "yes")
         return queryset
 
 
 class DeliveryInline(admin.TabularInline):
+    """A notification's deliveries, one row per channel, read-only."""
+
     model = Delivery
     fields = ["channel", "status", "attempts", "next_attempt_at", "response_code", "sent_at", "last_error"]
     readonly_fields = fields
@@ -70,6 +78,8 @@ class DeliveryInline(admin.TabularInline):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
+    """Notifications in the admin, read-only, with whether the viewing user has read each."""
+
     list_display = ["created", "level", "event_type", "title", "source_module", "source_id", "store", "is_read"]
     list_filter = ["level", "event_type", "source_module", StoreFilter, "created", ReadFilter]
     search_fields = ["title", "message", "source_id", "dedupe_key"]
@@ -78,19 +88,24 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        """Notifications annotated with whether the viewing user has read each."""
         return inbox.with_read_state(super().get_queryset(request), request.user)
 
     @admin.display(description=_("store"))
     def store(self, obj: Notification) -> str:
+        """The store the notification's data names, if any."""
         return obj.store
 
     @admin.display(description=_("read by me"), boolean=True)
     def is_read(self, obj: Notification) -> bool:
+        """Whether the viewing user has read the notification (annotated by inbox.with_read_state)."""
         return obj.is_read
 
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
+    """Deliveries in the admin, read-only but for retrying failed and dead ones."""
+
     list_display = [
         "notification", "channel", "status", "attempts", "next_attempt_at", "response_code", "sent_at", "error",
     ]  # fmt: skip
@@ -102,13 +117,16 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("last error"))
     def error(self, obj: Delivery) -> str:
+        """The delivery's last error, cut to 80 characters for the list."""
         return Truncator(obj.last_error).chars(80)
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
+        """Whether the user may retry deliveries: the change permission on deliveries."""
         return request.user.has_perm("notifications.change_delivery")
 
     @admin.action(description=_("Retry now"), permissions=["retry"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        """Queue the selected deliveries again at once; those of disabled channels are skipped, and counted."""
         disabled = queryset.filter(channel__enabled=False).count()
         retried = dispatch.retry_now(queryset.filter(channel__enabled=True))
         self.message_user(
@@ -132,6 +150,8 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
+    """Channels in the admin: their routing, last error, kept notifications, and test/enable/disable actions."""
+
     form = ChannelForm
     list_display = [
         "name", "kind", "enabled", "language", "min_level", "routing", "last_error_short", "disabled_reason", "kept",
@@ -146,15 +166,18 @@ class ChannelAdmin(admin.ModelAdmin):
         js = ["notifications/channel_kind.js"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Channel]:
+        """Channels annotated with how many deliveries each holds (`held`)."""
         held = Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.HELD))
         return super().get_queryset(request).annotate(held=held)
 
     def get_form(self, request: HttpRequest, obj: Channel | None = None, change: bool = False, **kwargs: Any) -> Any:
+        """The channel form, with its per-kind fields (ChannelForm adds them)."""
         # The per-kind fields are added by the form itself; the model only knows the plain ones.
         kwargs["fields"] = ChannelForm.Meta.fields
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Channel | None = None) -> list:
+        """The change form's sections; a disabled channel shows why first, and what it kept."""
         main = ["kind", "name", "enabled"]
         if obj is not None and not obj.enabled:
             # Why it is off comes first, and what enabling it does with what it kept.
@@ -179,6 +202,7 @@ class ChannelAdmin(admin.ModelAdmin):
         return fieldsets
 
     def save_model(self, request: HttpRequest, obj: Channel, form: Any, change: bool) -> None:
+        """Save the channel; switching it on or off goes through notifications.channels (held ones, reasons)."""
         # Turning a channel on or off is done by notifications.channels, with what it implies.
         wanted = obj.enabled
         if change:
@@ -192,6 +216,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("routing"))
     def routing(self, obj: Channel) -> str:
+        """The channel's routing rules in one cell: event types; modules; @stores ("—" when it takes everything)."""
         parts = [
             ", ".join(rule) for rule in (obj.event_types, obj.source_modules, [f"@{s}" for s in obj.stores]) if rule
         ]
@@ -199,14 +224,17 @@ class ChannelAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("last error"))
     def last_error_short(self, obj: Channel) -> str:
+        """The channel's last error, cut to 80 characters for the list."""
         return Truncator(obj.last_error).chars(80)
 
     @admin.display(description=_("kept"), ordering="held")
     def kept(self, obj: Channel) -> int | str:
+        """How many notifications are held for the channel while it is disabled (blank when none)."""
         return obj.held or ""
 
     @admin.action(description=_("Send test notification"))
     def send_test_notification(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
+        """Send a test notification through each selected channel now; say per channel whether it went through."""
         for channel in queryset:
             error = dispatch.send_test(channel)
             if error is None:
@@ -220,6 +248,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Enable"), permissions=["change"])
     def enable(self, request: HttpRequest, queryset: QuerySet[Channel]) -> TemplateResponse | None:
+        """Enable the selected channels; if notifications were kept for them, ask first: send or drop them?"""
         ids = list(queryset.values_list("pk", flat=True))
         held = request.POST.get("kept")
         counts = channels.kept(ids)
@@ -255,6 +284,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Disable"), permissions=["change"])
     def disable(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
+        """Disable the selected channels, naming the user as the reason; their notifications are kept meanwhile."""
         ids = list(queryset.values_list("pk", flat=True))
         count = channels.disable(ids, _("Disabled by %(user)s") % {"user": request.user})
         self.message_user(

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -54,8 +55,19 @@ registry.status_section("deliveries", describe=describe_deliveries)(delivery_cou
 
 # --- /dashboard/ ---------------------------------------------------------------------------
 # The outcomes a row shows; "sending" is counted with "pending" (still on its way).
-OUTCOMES = (DeliveryStatus.SENT, DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.DEAD)
-LINKED = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
+OUTCOMES = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.PENDING,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.DEAD,
+    DeliveryStatus.HELD,
+    DeliveryStatus.DROPPED,
+)
+# Outcomes an operator acts on: each count links to the admin's list of those deliveries.
+LINKED = (DeliveryStatus.FAILED, DeliveryStatus.DEAD, DeliveryStatus.HELD, DeliveryStatus.DROPPED)
+# Held is a standing state, not an event of the day: a channel disabled for a week holds a
+# week of deliveries, so every held delivery is counted, whatever its age.
+STANDING = (DeliveryStatus.HELD,)
 
 
 @dataclass
@@ -64,19 +76,27 @@ class ChannelDeliveries:
 
     channel: Channel
     counts: dict[str, int] = field(default_factory=dict)
-    links: dict[str, str] = field(default_factory=dict)  # failed/dead → the admin's list of them
+    links: dict[str, str] = field(default_factory=dict)  # failed/dead/held/dropped → the admin's list of them
 
     @property
     def cells(self) -> list[tuple[str, int, str]]:
+        """The row's cells in OUTCOMES order: (outcome, count, link to the admin's list or "")."""
         return [(outcome, self.counts.get(outcome, 0), self.links.get(outcome, "")) for outcome in OUTCOMES]
 
 
 def deliveries_by_channel(since: datetime) -> list[ChannelDeliveries]:
-    """Count each channel's deliveries created since `since` by outcome; failed and dead ones are linked."""
+    """Count each channel's deliveries created since `since` by outcome, and all it holds now, whatever their age.
+
+    Failed, dead, held and dropped counts link to the admin's list of exactly those deliveries.
+    Two grouped queries (status is indexed), whatever the number of deliveries.
+    """
     counts: dict[int, dict[str, int]] = {}
-    for channel_id, status, n in (
-        Delivery.objects.filter(created__gte=since).values_list("channel", "status").annotate(n=Count("pk")).order_by()
-    ):
+    recent = Delivery.objects.filter(created__gte=since).exclude(status__in=STANDING)
+    standing = Delivery.objects.filter(status__in=STANDING)
+    for channel_id, status, n in [
+        *recent.values_list("channel", "status").annotate(n=Count("pk")).order_by(),
+        *standing.values_list("channel", "status").annotate(n=Count("pk")).order_by(),
+    ]:
         outcome = DeliveryStatus.PENDING if status == DeliveryStatus.SENDING else status
         row = counts.setdefault(channel_id, {})
         row[outcome] = row.get(outcome, 0) + n
@@ -86,7 +106,9 @@ def deliveries_by_channel(since: datetime) -> list[ChannelDeliveries]:
         row = ChannelDeliveries(channel, counts.get(channel.pk, {}))
         for outcome in LINKED:
             if row.counts.get(outcome):
-                query = {"channel__id__exact": channel.pk, "status__exact": outcome, "created__gte": since.isoformat()}
+                query = {"channel__id__exact": channel.pk, "status__exact": outcome}
+                if outcome not in STANDING:
+                    query["created__gte"] = since.isoformat()
                 row.links[outcome] = f"{changelist}?{urlencode(query)}"
         rows.append(row)
     return rows
@@ -94,9 +116,10 @@ def deliveries_by_channel(since: datetime) -> list[ChannelDeliveries]:
 
 @registry.dashboard_panel("deliveries", template="notifications/dashboard/deliveries.html")
 def deliveries_panel(now: datetime) -> dict[str, Any]:
-    """Deliveries by channel and outcome over the last 24 hours, and notifications per hour."""
+    """Deliveries by channel and outcome over the last 24 hours (held: all now held), and notifications per hour."""
+    short = {DeliveryStatus.HELD: pgettext("delivery status", "Held")}
     return {
-        "outcomes": [DeliveryStatus(outcome).label for outcome in OUTCOMES],
+        "outcomes": [short.get(outcome, DeliveryStatus(outcome).label) for outcome in OUTCOMES],
         "channels": deliveries_by_channel(now - timedelta(hours=24)),
         "chart": chart(
             _("Notifications per hour, last 24 hours"), per_hour(Notification.objects.all(), "created", 24, now)

@@ -33,6 +33,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 @staff_member_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
+    """Show the inbox: this reader's filtered notifications, newest first, a page of PAGE_SIZE, with the menus."""
     filters = inbox.active_filters(request.GET)
     page = Paginator(inbox.filtered(filters, request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     # Each order event in the viewer's language, like the page around it.
@@ -52,7 +53,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "levels": Level.choices,
             "event_types": inbox.choices("event_type"),
             "modules": inbox.choices("source_module"),
-            "stores": inbox.store_choices(),
+            "stores": inbox.store_choices(selected=filters.get("store", [])),
             "saved_filters": saved,
             "badge": inbox.badge(request.user),
             "refresh_seconds": settings.NOTIFICATION_INBOX_REFRESH_SECONDS,
@@ -68,6 +69,7 @@ def _values(value: str | list[str]) -> list[str]:
 @staff_member_required
 @require_GET
 def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one notification whole (its data, who read it, its deliveries) and mark it read by this reader."""
     notification = get_object_or_404(Notification, pk=pk)
     # Opening a notification is reading it.
     inbox.mark_read(Notification.objects.filter(pk=pk), request.user)
@@ -89,6 +91,7 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_member_required
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read by this reader (POST) and go back to the page it was marked from."""
     get_object_or_404(Notification, pk=pk)
     inbox.mark_read(Notification.objects.filter(pk=pk), request.user)
     return _back(request, "notifications:list")
@@ -106,6 +109,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 @require_GET
 def unread_badge(request: HttpRequest) -> JsonResponse:
+    """Return this reader's unread count and the newest notification's id, as JSON, for the badge's polling."""
     return JsonResponse(inbox.badge(request.user))
 
 

@@ -27,6 +27,7 @@ class BrokerGauges(Collector):
     """Whether the broker answers, and the messages waiting on each queue, read at scrape time."""
 
     def collect(self) -> Iterator[Metric]:
+        """Yield adolf_broker_up and each queue's length, read from the broker at scrape time."""
         up = GaugeMetricFamily("adolf_broker_up", "1 when the broker answered this scrape.")
         queues = GaugeMetricFamily("adolf_queue_length", "Messages waiting on each queue.", labels=["queue"])
         try:

@@ -19,6 +19,7 @@ __all__ = ["OK", "UNHEALTHY", "Component", "report"]
 
 
 def check_database() -> Component:
+    """Check that the database answers `SELECT 1`; the detail names the driver's error when it does not."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -28,6 +29,7 @@ def check_database() -> Component:
 
 
 def check_broker() -> Component:
+    """Check that the broker accepts a connection within HEALTH_TIMEOUT_SECONDS."""
     try:
         broker.check(timeout=settings.HEALTH_TIMEOUT_SECONDS)
     except Exception as exc:  # kombu wraps most, but not all, transport errors
@@ -36,6 +38,7 @@ def check_broker() -> Component:
 
 
 def check_workers() -> Component:
+    """Check that at least one Celery worker answers a ping (within 1 s at most); the detail names it."""
     try:
         names = broker.workers(timeout=min(1.0, settings.HEALTH_TIMEOUT_SECONDS), limit=1)
     except Exception as exc:  # an unreachable broker: no worker can be asked

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from shop.clients import client_for
 from shop.listing_health import store_check
@@ -31,22 +32,26 @@ StoreCheck = Callable[[Store], Iterable[Finding]]
 def polling_switched_on(store: Store) -> Iterable[Finding]:
     """Warn when nothing will poll the store, however well it answers."""
     if not settings.SHOP_POLLING_ENABLED:
-        yield Finding("polling", Severity.WARNING, "SHOP_POLLING_ENABLED is off: no store is polled")
+        yield Finding("polling", Severity.WARNING, _("SHOP_POLLING_ENABLED is off: no store is polled"))
     if not store.enabled:
-        yield Finding("polling", Severity.WARNING, "the store is disabled: it is polled once “enabled” is ticked")
+        yield Finding("polling", Severity.WARNING, _("the store is disabled: it is polled once “enabled” is ticked"))
 
 
 def last_poll(store: Store) -> Iterable[Finding]:
     """Say how polls of the store have gone: failing since when, and with what error."""
     if store.failing_since is not None:
-        error = (store.last_error or "no error recorded").splitlines()[0]
+        error = (store.last_error or _("no error recorded")).splitlines()[0]
         when = store.failing_since.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        yield Finding("last poll", Severity.WARNING, f"polls have failed since {when}: {error}")
+        yield Finding(
+            "last poll",
+            Severity.WARNING,
+            _("polls have failed since %(when)s: %(error)s") % {"when": when, "error": error},
+        )
     elif store.last_success_at is None:
-        yield Finding("last poll", Severity.OK, "not polled yet")
+        yield Finding("last poll", Severity.OK, _("not polled yet"))
     else:
         when = store.last_success_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        yield Finding("last poll", Severity.OK, f"the last poll succeeded at {when}")
+        yield Finding("last poll", Severity.OK, _("the last poll succeeded at %(when)s") % {"when": when})
 
 
 STORE_CHECKS: list[StoreCheck] = [polling_switched_on, last_poll, store_check]
@@ -61,7 +66,7 @@ def check_store(store: Store, *, need_write: bool = False) -> ConnectionReport:
         client = client_for(store)
     except StoreConfigError as exc:
         report = ConnectionReport(store=store.name, api=store.api)
-        report.add("settings", False, f"the store's settings cannot work: {exc}")
+        report.add("settings", False, _("the store's settings cannot work: %(error)s") % {"error": exc})
     else:
         with client:
             report = diagnose(client, need_write=need_write)

@@ -181,10 +181,14 @@ def describe_stores(stores: list[dict[str, Any]]) -> Iterator[Line]:
 
 
 def _when(value: str | None) -> str:
+    """Return an ISO time of the snapshot in TIME_ZONE with its offset ("2026-11-29 22:40:05+03:00"), or "never".
+
+    The offset says which clock the time is on: the reader may be in another zone than the
+    deployment (an on-call engineer, a log in UTC).
+    """
     if not value:
         return "never"
-    # In the deployment's TIME_ZONE, named: check_store and the logs speak UTC.
-    return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return timezone.localtime(datetime.fromisoformat(value)).isoformat(sep=" ", timespec="seconds")
 
 
 @registry.status_section("stores", describe=describe_stores)

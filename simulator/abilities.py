@@ -42,10 +42,12 @@ class Refused(Exception):
 
 
 def result(structured: Any) -> dict[str, Any]:
+    """Return an MCP tool result carrying `structured`, its text encoded as PHP's json_encode would."""
     return tool_result(structured, encode=php_json_text)
 
 
 def failure(text: str) -> dict[str, Any]:
+    """Return an MCP tool result that reports an error (isError) with `text`."""
     return tool_result(text, error=True)
 
 
@@ -56,12 +58,15 @@ class AdapterTools:
         self.store = store
 
     def server_info(self) -> dict[str, Any]:
+        """Return what the adapter's `initialize` answers, as recorded from a real store."""
         return PUBLISHED["initialize"]
 
     def list(self) -> list[dict[str, Any]]:
+        """Return the adapter's three tools, as recorded from a real store."""
         return PUBLISHED["tools"]
 
     def call(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Run one of the adapter's tools (discover, get info, execute an ability); raise UnknownTool otherwise."""
         if tool == "mcp-adapter-discover-abilities":
             return result({"abilities": PUBLISHED["abilities"]})
         if tool == "mcp-adapter-get-ability-info":

@@ -27,6 +27,7 @@ ERROR_CODE = "woocommerce_rest_authentication_error"
 
 
 def auth_error(message: str) -> ApiError:
+    """Return WooCommerce's 401 for a refused credential, with its error code and `message`."""
     return ApiError(401, ERROR_CODE, message)
 
 
@@ -38,6 +39,7 @@ class NonceBook:
         self._lock = threading.Lock()
 
     def use(self, key: str, nonce: str, timestamp: int) -> bool:
+        """Record an OAuth 1.0a nonce of `key`; return False if it was used within the timestamp window."""
         now = time.time()
         with self._lock:
             used = self._seen.setdefault(key, {})

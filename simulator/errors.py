@@ -13,8 +13,10 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.data = status, code, message, data
 
     def body(self) -> dict[str, Any]:
+        """Return the error as WordPress sends it: {"code", "message", "data": {"status", ...}}."""
         return {"code": self.code, "message": self.message, "data": {"status": self.status, **self.data}}
 
 
 def invalid_param(name: str, reason: str) -> ApiError:
+    """Return WordPress's 400 rest_invalid_param for parameter `name`, with `reason` under data.params."""
     return ApiError(400, "rest_invalid_param", f"Invalid parameter(s): {name}", params={name: reason})

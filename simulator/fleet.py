@@ -50,6 +50,7 @@ class StoreFleet(Listener):
 
     @property
     def url(self) -> str:
+        """The host's base URL; each store of the fleet is under its own path."""
         return self.host_url
 
     def add(self, name: str | None = None, **store_options: Any) -> SimulatedStore:
@@ -65,6 +66,7 @@ class StoreFleet(Listener):
             return store
 
     def stores(self) -> list[SimulatedStore]:
+        """Every store of the fleet, in the order they were created."""
         return [member.store for member in self.members.values()]
 
     def resolve(self, target: str) -> Site | None:
@@ -86,6 +88,7 @@ class StoreFleet(Listener):
         return store_config(store, api, **options)
 
     def stop(self) -> None:
+        """Stop serving, and each store's webhook deliveries."""
         super().stop()
         for member in self.members.values():
             member.hub.close()
@@ -118,6 +121,7 @@ class Trickle:
         return f"{name}: {scenario.step()}"
 
     def start(self) -> None:
+        """Start changing orders in a background thread, `per_minute` on average (exponential gaps)."""
         interval = 60.0 / self.per_minute
 
         def run() -> None:
@@ -128,6 +132,7 @@ class Trickle:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop changing orders; wait up to 5 s for the thread."""
         self._stop.set()
         if self._thread:
             self._thread.join(5)

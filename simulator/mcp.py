@@ -41,10 +41,12 @@ Answer = tuple[int, dict[str, str], Any]  # status, headers, body (JSON-able, by
 
 
 def rpc_error(request_id: Any, code: int, message: str) -> dict[str, Any]:
+    """Return a JSON-RPC 2.0 error answer to request `request_id`."""
     return {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
 
 
 def no_route() -> ApiError:
+    """Return WordPress's 404 rest_no_route, as for an endpoint the store does not have."""
     return ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
 
 
@@ -55,6 +57,7 @@ class LegacyTools:
         self.store = store
 
     def server_info(self) -> dict[str, Any]:
+        """Return what WooCommerce's own MCP endpoint answers to `initialize`."""
         return {
             "protocolVersion": PROTOCOL_VERSION,
             "capabilities": {"tools": {"listChanged": False}},
@@ -62,10 +65,12 @@ class LegacyTools:
         }
 
     def list(self) -> list[dict[str, Any]]:
+        """Return the legacy endpoint's order tools (list and get)."""
         names = ("woocommerce-orders-list", "woocommerce-orders-get")
         return [{"name": name, "inputSchema": {"type": "object"}} for name in names]
 
     def call(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Run an order tool; a failure comes back as an error result, as WooCommerce's endpoint does."""
         try:
             if tool == "woocommerce-orders-list":
                 query = {name: [_query_value(value)] for name, value in arguments.items()}

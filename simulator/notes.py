@@ -35,6 +35,8 @@ STATUS_NAMES = {
 
 @dataclass
 class SimNote:
+    """One order note as WooCommerce keeps it: text, creation time, whether the customer sees it, its author."""
+
     id: int
     note: str
     created: datetime
@@ -91,10 +93,12 @@ def status_name(status: str, language: str = "en_US") -> str:
 
 
 def status_change(before: str, after: str, language: str = "en_US") -> str:
+    """Return WooCommerce's note for a status change in the site language: "Order status changed from ... to ..."."""
     return LANGUAGES[language].changed.format(status_name(before, language), status_name(after, language))
 
 
 def status_set(status: str, language: str = "en_US") -> str:
+    """Return WooCommerce's note for a status set without a previous one, in the site language."""
     return LANGUAGES[language].set.format(status_name(status, language))
 
 

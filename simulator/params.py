@@ -17,11 +17,13 @@ def parse_date(raw: str) -> datetime | None:
 
 
 def one(query: dict[str, list[str]], name: str) -> str | None:
+    """Return the last value of query parameter `name` (as PHP keeps the last), or None."""
     values = query.get(name)
     return values[-1] if values else None
 
 
 def int_param(query: dict[str, list[str]], name: str, default: int | None, low: int, high: int | None) -> Any:
+    """Return an integer query parameter within [low, high]; raise rest_invalid_param as WordPress words it."""
     raw = one(query, name)
     if raw is None or raw == "":
         return default
@@ -36,6 +38,7 @@ def int_param(query: dict[str, list[str]], name: str, default: int | None, low: 
 
 
 def ids_param(query: dict[str, list[str]], name: str) -> tuple[int, ...]:
+    """Return the ids a list parameter names (`include=1,2` or `include[]=1`), sorted; raise rest_invalid_param."""
     ids: list[int] = []
     for key, items in query.items():
         if key == name or key.startswith(f"{name}["):

@@ -16,6 +16,8 @@ CURRENCY_SYMBOLS = {"RUB": "₽", "USD": "$", "EUR": "€", "GBP": "£"}
 
 @dataclass
 class SimRefund:
+    """One refund of a simulated order: amount (positive), reason, creation time, who refunded."""
+
     id: int
     amount: Decimal
     reason: str
@@ -34,6 +36,8 @@ class SimItem:
 
 @dataclass
 class SimOrder:
+    """One order of the simulated store, as its REST and MCP payloads are rendered from."""
+
     id: int
     status: str
     total: Decimal
@@ -65,14 +69,17 @@ class SimOrder:
 
     @property
     def refunded(self) -> Decimal:
+        """The sum of the order's refunds."""
         return sum((refund.amount for refund in self.refunds), Decimal(0))
 
 
 def money(amount: Decimal) -> str:
+    """Return an amount as WooCommerce sends it: a string with two decimals."""
     return f"{amount:.2f}"
 
 
 def wc_date(when: datetime | None) -> str | None:
+    """Return a time as WooCommerce sends its dates: ISO 8601 without offset or microseconds."""
     return when.replace(tzinfo=None, microsecond=0).isoformat() if when else None
 
 

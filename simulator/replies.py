@@ -17,6 +17,7 @@ class Reply:
     is_list_page: bool = False
 
     def encoded(self) -> bytes:
+        """Return the body as bytes: raw bytes as given, anything else as UTF-8 JSON (setting its Content-Type)."""
         if self.body is None:
             return b""
         if isinstance(self.body, bytes):

@@ -36,6 +36,7 @@ class Router:
         self.mcp = {"legacy": McpEndpoint(store, "legacy"), "adapter": McpEndpoint(store, "adapter")}
 
     def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+        """Answer one HTTP request as the simulated WordPress/WooCommerce site would (control API included)."""
         path = urlsplit(target).path
         try:
             if path.startswith(CONTROL):

@@ -117,6 +117,8 @@ class Scenario:
         }
 
     def start(self, on_step: Callable[[str], object] = print) -> None:
+        """Take a scenario step every `interval` seconds in a background thread, passing each to `on_step`."""
+
         def run() -> None:
             while not self._stop.wait(self.interval):
                 on_step(self.step())
@@ -125,6 +127,7 @@ class Scenario:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop taking steps; wait up to 5 s for the thread."""
         self._stop.set()
         if self._thread:
             self._thread.join(5)

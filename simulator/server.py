@@ -203,10 +203,12 @@ class Listener:
         yield
 
     def start(self) -> Self:
+        """Start serving in a background thread; return the listener."""
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket."""
         if self._thread.is_alive():  # shutdown() waits for a serve_forever() that never ran otherwise
             self._server.shutdown()
         self._server.server_close()
@@ -268,6 +270,7 @@ class StoreServer(Listener):
 
     @property
     def url(self) -> str:
+        """The store's base URL (http://127.0.0.1:<port>)."""
         return self.store.base_url
 
     def resolve(self, target: str) -> Site | None:
@@ -295,10 +298,12 @@ class StoreServer(Listener):
 
     @property
     def legacy_mcp(self):
+        """The legacy MCP endpoint (WooCommerce's own) of this store."""
         return self.router.mcp["legacy"]
 
     @property
     def adapter_mcp(self):
+        """The MCP adapter endpoint (WordPress's abilities) of this store."""
         return self.router.mcp["adapter"]
 
     def config(self, api: str = "rest", *, read_only: bool = False, **options: Any) -> StoreConfig:
@@ -306,6 +311,7 @@ class StoreServer(Listener):
         return store_config(self.store, api, read_only=read_only, **options)
 
     def stop(self) -> None:
+        """Stop serving and stop the store's webhook deliveries."""
         super().stop()
         self.hub.close()
 

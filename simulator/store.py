@@ -31,11 +31,14 @@ ORDERBY = {"date": "created", "id": "id", "modified": "modified", "include": "id
 
 @dataclass(frozen=True)
 class ApiKey:
+    """A REST API key of the store and its permissions, as WooCommerce's key settings page sets them."""
+
     key: str
     secret: str
     permissions: str  # read | write | read_write
 
     def may(self, method: str) -> bool:
+        """Whether the key's permissions allow an HTTP `method` (reads: GET, HEAD, OPTIONS)."""
         need = "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
         return self.permissions == "read_write" or self.permissions == need
 
@@ -123,6 +126,7 @@ class SimulatedStore:
 
     # --- keys and clock ---------------------------------------------------------------
     def add_key(self, permissions: str) -> ApiKey:
+        """Create a key pair with `permissions` (read | write | read_write) and return it."""
         key = _key_pair(permissions)
         self.keys[key.key] = key
         return key
@@ -140,6 +144,7 @@ class SimulatedStore:
         return naive.replace(tzinfo=self.zone).astimezone(UTC)
 
     def statuses(self) -> tuple[str, ...]:
+        """Every order status the store knows: WooCommerce's, trash, then custom ones, sorted."""
         return (*CORE_STATUSES, "trash", *sorted(self.custom_statuses))
 
     def _register(self, status: str) -> None:
@@ -153,12 +158,14 @@ class SimulatedStore:
 
     # --- faults ---------------------------------------------------------------------
     def inject(self, kind: str, **options: Any) -> Fault:
+        """Add a fault (kind and options as Fault takes them) to the next matching requests; return it."""
         fault = Fault(kind, **options)
         with self.lock:
             self.faults.append(fault)
         return fault
 
     def take_fault(self, path: str) -> Fault | None:
+        """Return the first fault for a request to `path`, spending one of its times; None if there is none."""
         with self.lock:
             for fault in self.faults:
                 if fault.times > 0 and path.startswith(fault.path):
@@ -183,6 +190,7 @@ class SimulatedStore:
     def create_order(
         self, *, status: str = "pending", total: str | Decimal = "1500.00", at: datetime | None = None, **details: Any
     ) -> SimOrder:
+        """Create an order with WooCommerce's notes and webhooks for it; return it."""
         with self.lock:
             when = (at or self.now()).replace(microsecond=0)
             order = SimOrder(
@@ -210,12 +218,14 @@ class SimulatedStore:
             self._note(self.order(order_id), text, (at or self.now()).replace(microsecond=0), author)
 
     def order(self, order_id: int) -> SimOrder:
+        """Return an order by id; raise the 404 WooCommerce gives for an unknown one."""
         try:
             return self.orders[order_id]
         except KeyError:
             raise ApiError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.") from None
 
     def set_status(self, order_id: int, status: str, *, at: datetime | None = None) -> SimOrder:
+        """Change an order's status (with WooCommerce's note and webhook); return the order."""
         with self.lock:
             order = self.order(order_id)
             when = (at or self.now()).replace(microsecond=0)
@@ -256,9 +266,11 @@ class SimulatedStore:
             return order
 
     def trash(self, order_id: int) -> SimOrder:
+        """Move an order to the trash (WooCommerce sends order.deleted); return it."""
         return self.set_status(order_id, "trash")
 
     def restore(self, order_id: int) -> SimOrder:
+        """Take an order out of the trash, back to its status before (order.restored); return it."""
         with self.lock:
             order = self.order(order_id)
             order.status, order.modified = order.status_before_trash or "pending", self.now()
@@ -289,11 +301,13 @@ class SimulatedStore:
             return refund
 
     def set_clock_offset(self, seconds: float) -> None:
+        """Set the store's clock `seconds` ahead of the real one (negative: behind)."""
         with self.lock:
             self.clock_offset = timedelta(seconds=seconds)
 
     # --- reading ----------------------------------------------------------------------
     def render(self, order: SimOrder) -> dict[str, Any]:
+        """Return the order as WooCommerce's REST API renders it."""
         return order_json(order, self.base_url, self.local)
 
     def render_notes(self, order_id: int) -> list[dict[str, Any]]:
@@ -303,6 +317,7 @@ class SimulatedStore:
             return [note_json(order.id, note, self.base_url, self.local) for note in reversed(order.notes)]
 
     def render_refunds(self, order_id: int) -> list[dict[str, Any]]:
+        """Return an order's refunds as `/orders/<id>/refunds` renders them, newest first."""
         with self.lock:
             order = self.order(order_id)
             return [refund_json(order, refund, self.base_url, self.local) for refund in reversed(order.refunds)]
@@ -439,4 +454,5 @@ class SimulatedStore:
         return chosen
 
     def authenticate_key(self, key: str) -> ApiKey | None:
+        """Return the API key with this consumer key, or None."""
         return self.keys.get(key)

@@ -40,6 +40,8 @@ API_VERSIONS = ("wp_api_v3", "legacy_v3")
 
 @dataclass
 class SimWebhook:
+    """One webhook registered on the simulated store, with WooCommerce's fields."""
+
     id: int
     name: str
     topic: str
@@ -132,6 +134,7 @@ class WebhookHub:
     def create(
         self, *, name: str, topic: str, delivery_url: str, secret: str = "", status: str = "active"
     ) -> SimWebhook:
+        """Register a webhook as WooCommerce does: validate, ping the URL, then store it; return it."""
         # WooCommerce's own validation codes and messages (WC_REST_Webhooks_V1_Controller).
         if topic not in TOPICS:
             message = "Webhook topic is required and must be valid."
@@ -160,6 +163,7 @@ class WebhookHub:
         return ""
 
     def get(self, webhook_id: int) -> SimWebhook:
+        """Return a webhook by id; raise the 404 WooCommerce gives for an unknown one."""
         try:
             return self.webhooks[webhook_id]
         except KeyError:
@@ -185,6 +189,7 @@ class WebhookHub:
             return webhook
 
     def delete(self, webhook_id: int) -> SimWebhook:
+        """Delete a webhook; return it."""
         with self._cond:
             webhook = self.get(webhook_id)
             del self.webhooks[webhook_id]
@@ -314,6 +319,7 @@ class WebhookHub:
         return True
 
     def close(self) -> None:
+        """Stop delivering (wait up to 5 s for the delivery thread) and close the HTTP client."""
         with self._cond:
             self._stopped = True
             self._cond.notify_all()

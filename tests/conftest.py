@@ -72,3 +72,13 @@ def celery_worker(session_worker):
     """
     yield session_worker
     settle(session_worker)
+
+
+@pytest.fixture
+def in_english(settings):
+    """Word operator texts in English (LANGUAGE_CODE=en), for tests that pin the English wording.
+
+    The deployment's default is Russian; each text's Russian is checked where it matters
+    (tests/test_translations.py, and a test of each surface in Russian).
+    """
+    settings.LANGUAGE_CODE = "en"

@@ -8,6 +8,8 @@ from adolf import tls
 from adolf.http import CertificateHttpError, new_client, send
 from tests.support.certificates import hashed_name, issue, make_ca, tls_store
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 @pytest.fixture
 def fresh_trust(settings):

@@ -16,7 +16,7 @@ from tests.support.certificates import issue, tls_store
 from tests.support.deliveries import make_due, reload
 from tests.support.loopback import LoopbackServer, Reply
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def test_it_posts_the_notification_as_json_signed_with_hmac_sha256():

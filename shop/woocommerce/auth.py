@@ -28,6 +28,7 @@ class OAuth1QueryAuth(httpx.Auth):
         )
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Sign the request with OAuth 1.0a in its query string (what WooCommerce asks over plain http)."""
         # JSON bodies are not part of an OAuth 1.0a signature; only form bodies would be.
         uri, _headers, _body = self._signer.sign(str(request.url), http_method=request.method)
         request.url = httpx.URL(uri)
@@ -41,6 +42,7 @@ class QueryStringAuth(httpx.Auth):
         self._params = {"consumer_key": key, "consumer_secret": secret}
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Send the consumer key and secret in the query string (for hosts that strip Authorization)."""
         request.url = request.url.copy_merge_params(self._params)
         yield request
 

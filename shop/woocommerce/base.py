@@ -8,6 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.errors import StoreError
 from shop.woocommerce.orders import Order, RefundRecord, UnreadableOrder
@@ -56,6 +59,47 @@ class Severity(StrEnum):
     BLOCKING = "blocking"  # polls cannot work until this is fixed
 
 
+SEVERITY_LABELS = {
+    Severity.OK: pgettext_lazy("finding", "ok"),
+    Severity.WARNING: pgettext_lazy("finding", "warning"),
+    Severity.BLOCKING: pgettext_lazy("finding", "fails"),
+}
+# What each check looks at, as the operator reads it before the finding; a name not
+# here (a check added without one) is printed as it is.
+FINDING_NAMES = {
+    "trust": pgettext_lazy("finding", "trust"),
+    "certificate": pgettext_lazy("finding", "certificate"),
+    "reachable": pgettext_lazy("finding", "reachable"),
+    "rest api": pgettext_lazy("finding", "rest api"),
+    "woocommerce": pgettext_lazy("finding", "woocommerce"),
+    "keys": pgettext_lazy("finding", "keys"),
+    "version": pgettext_lazy("finding", "version"),
+    "read orders": pgettext_lazy("finding", "read orders"),
+    "write": pgettext_lazy("finding", "write"),
+    "clock": pgettext_lazy("finding", "clock"),
+    "cannot see": pgettext_lazy("finding", "cannot see"),
+    "endpoint": pgettext_lazy("finding", "endpoint"),
+    "https": pgettext_lazy("finding", "https"),
+    "credentials": pgettext_lazy("finding", "credentials"),
+    "session": pgettext_lazy("finding", "session"),
+    "settings": pgettext_lazy("finding", "settings"),
+    "polling": pgettext_lazy("finding", "polling"),
+    "last poll": pgettext_lazy("finding", "last poll"),
+    "listing": pgettext_lazy("finding", "listing"),
+    "orders set aside": pgettext_lazy("finding", "orders set aside"),
+    "statuses": pgettext_lazy("finding", "statuses"),
+    "evidence": pgettext_lazy("finding", "evidence"),
+}
+REST_PREFIX = "REST "  # an MCP store's findings about its REST keys (shop.woocommerce.mcp)
+
+
+def finding_name(name: str) -> str:
+    """Return a finding's name in the active language ("read orders" -> "чтение заказов"); unknown ones as given."""
+    if name.startswith(REST_PREFIX):
+        return REST_PREFIX + finding_name(name.removeprefix(REST_PREFIX))
+    return str(FINDING_NAMES.get(name, name))
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing a diagnosis found: what was checked (`name`), how much it matters, and in words."""
@@ -66,12 +110,15 @@ class Finding:
 
     @property
     def ok(self) -> bool:
+        """Whether polls can work despite this finding: anything but BLOCKING."""
         return self.severity is not Severity.BLOCKING
 
     def line(self) -> str:
-        """Return the finding as one line: `[ok] name: detail`, `[warning] …`, `[fails] …`."""
-        label = {Severity.OK: "ok", Severity.WARNING: "warning", Severity.BLOCKING: "fails"}[self.severity]
-        return f"[{label}] {self.name}: {self.detail}"
+        """Return the finding as one line: `[ok] name: detail`, `[warning] …`, `[fails] …`.
+
+        The label and the name are worded in the active language; the detail was when it was found.
+        """
+        return f"[{SEVERITY_LABELS[self.severity]}] {finding_name(self.name)}: {self.detail}"
 
 
 @dataclass
@@ -104,6 +151,7 @@ class ConnectionReport:
 
     @property
     def warnings(self) -> list[str]:
+        """The details of the warnings."""
         return [f.detail for f in self.findings if f.severity is Severity.WARNING]
 
     def add(self, name: str, ok: bool, detail: str, *, severity: Severity | None = None) -> bool:
@@ -120,13 +168,16 @@ class ConnectionReport:
         return [finding.line() for finding in self.findings]
 
     def summary(self) -> str:
+        """Return the report in one line: the store, then its problems, or that it works (and its warnings)."""
         if not self.ok:
             said = f"{self.store}: " + "; ".join(self.problems)
         else:
             version = f" (WooCommerce {self.version})" if self.version else ""
-            said = f"{self.store}: connection works{version}"
+            values = {"store": self.store, "version": version, "warnings": "; ".join(self.warnings)}
             if self.warnings:
-                said = f"{self.store}: polls can work{version}, but " + "; ".join(self.warnings)
+                said = _("%(store)s: polls can work%(version)s, but %(warnings)s") % values
+            else:
+                said = _("%(store)s: connection works%(version)s") % values
         return said + "".join(f"; {note}" for note in self.notes)
 
 
@@ -144,10 +195,14 @@ class StoreClient(Protocol):
         """Yield pages of every order modified strictly after `after` (UTC), drafts dropped."""
         ...
 
-    def get_order(self, order_id: int) -> Order: ...
+    def get_order(self, order_id: int) -> Order:
+        """Return one order by id; raise NotFoundError if the store has none, StoreError on failure."""
 
-    def list_refunds(self, order_id: int) -> list[RefundRecord]: ...
+    def list_refunds(self, order_id: int) -> list[RefundRecord]:
+        """Return an order's refunds, each dated; raise StoreError on failure."""
 
-    def test_connection(self, *, need_write: bool = False) -> ConnectionReport: ...
+    def test_connection(self, *, need_write: bool = False) -> ConnectionReport:
+        """Run this API's own checks (shop.woocommerce.diagnosis adds TLS and the clock around them)."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Close the client's connections."""

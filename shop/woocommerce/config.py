@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from adolf.certificates import CertificateFileError, read_ca_certificates
 from adolf.tls import normalize_pem
 
@@ -21,7 +23,7 @@ API_KINDS: tuple[str, ...] = ("rest", "mcp-legacy", "mcp-adapter")
 
 
 class StoreConfigError(ValueError):
-    """The store's settings cannot work; the message says which one and why."""
+    """The store's settings cannot work; the message says which one and why, in the active language."""
 
 
 @dataclass(frozen=True)
@@ -61,53 +63,66 @@ class StoreConfig:
         object.__setattr__(self, "base_url", self.base_url.strip().rstrip("/"))
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise StoreConfigError(f"base URL {self.base_url!r} must look like https://shop.example.com")
+            raise StoreConfigError(
+                _("base URL %(url)s must look like https://shop.example.com") % {"url": repr(self.base_url)}
+            )
         if parts.query or parts.fragment:
-            raise StoreConfigError("base URL must not carry a query string or a fragment")
+            raise StoreConfigError(_("base URL must not carry a query string or a fragment"))
         if "@" in parts.netloc:
             # It would be stored in clear and shown; the keys have fields of their own, encrypted.
-            raise StoreConfigError("base URL must not carry a user name or password: give them as the key and secret")
+            raise StoreConfigError(
+                _("base URL must not carry a user name or password: give them as the key and secret")
+            )
         if parts.scheme == "http" and not self.allow_http:
             raise StoreConfigError(
-                f"{self.base_url} is plain http: use https, or allow http explicitly "
-                "(REST then signs every request with OAuth 1.0a, as WooCommerce requires)"
+                _(
+                    "%(url)s is plain http: use https, or allow http explicitly "
+                    "(REST then signs every request with OAuth 1.0a, as WooCommerce requires)"
+                )
+                % {"url": self.base_url}
             )
         if parts.scheme == "http" and self.api != "rest" and not _is_loopback(parts.hostname or ""):
             # Over http only REST signs its requests (OAuth 1.0a); MCP sends the API key or the
             # application password as it is, and WooCommerce's own MCP endpoint refuses http.
             raise StoreConfigError(
-                f"{self.base_url} is plain http: MCP would send its credentials in clear there, so it must use "
-                "https (plain http is allowed for MCP only to a store on this machine)"
+                _(
+                    "%(url)s is plain http: MCP would send its credentials in clear there, so it must use "
+                    "https (plain http is allowed for MCP only to a store on this machine)"
+                )
+                % {"url": self.base_url}
             )
         if self.api not in API_KINDS:
-            raise StoreConfigError(f"API kind {self.api!r} is not one of {', '.join(API_KINDS)}")
+            raise StoreConfigError(
+                _("API kind %(api)s is not one of %(kinds)s") % {"api": repr(self.api), "kinds": ", ".join(API_KINDS)}
+            )
         if not self.key or not self.secret:
-            raise StoreConfigError("both the key and the secret are required")
+            raise StoreConfigError(_("both the key and the secret are required"))
         if bool(self.rest_key) != bool(self.rest_secret):
-            raise StoreConfigError("the REST consumer key and secret go together: give both, or neither")
+            raise StoreConfigError(_("the REST consumer key and secret go together: give both, or neither"))
         if self.rest_key and self.api != "mcp-adapter":
             raise StoreConfigError(
-                "separate REST keys are for MCP adapter stores; this store's own keys are REST keys already"
+                _("separate REST keys are for MCP adapter stores; this store's own keys are REST keys already")
             )
         if not 1 <= self.per_page <= 100:
-            raise StoreConfigError("per_page must be between 1 and 100 (WooCommerce's bounds)")
+            raise StoreConfigError(_("per_page must be between 1 and 100 (WooCommerce's bounds)"))
         if self.timeout <= 0:
-            raise StoreConfigError("timeout must be positive")
+            raise StoreConfigError(_("timeout must be positive"))
         if not self.name:
             object.__setattr__(self, "name", parts.netloc)
         if self.ca_certificate.strip():
             if parts.scheme != "https":
-                raise StoreConfigError("a CA certificate only applies to an https store: remove it or use https")
+                raise StoreConfigError(_("a CA certificate only applies to an https store: remove it or use https"))
             try:
                 # Expiry is not checked here: an expired CA is refused on save, and a poll
                 # then says the certificate expired, which names the problem better.
                 read_ca_certificates(self.ca_certificate, check_expiry=False)
             except CertificateFileError as exc:
-                raise StoreConfigError(f"CA certificate: {exc}") from None
+                raise StoreConfigError(_("CA certificate: %(error)s") % {"error": exc}) from None
             object.__setattr__(self, "ca_certificate", normalize_pem(self.ca_certificate))
 
     @property
     def is_https(self) -> bool:
+        """Whether the store is reached over https."""
         return self.base_url.startswith("https://")
 
     def rest_config(self) -> StoreConfig | None:

@@ -13,6 +13,9 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from adolf import tls
 from adolf.certificates import STORE, check_server, explain, peer_certificate
 from shop.woocommerce.base import ConnectionReport, Finding, Severity, StoreClient
@@ -41,7 +44,7 @@ def diagnose(client: StoreClient, *, need_write: bool = False) -> ConnectionRepo
     report = client.test_connection(need_write=need_write)
     report.findings[0:0] = certificate
     # What the API cannot show (shop.woocommerce.coverage) is a warning: polls work, but blind there.
-    report.findings += [Finding("cannot see", Severity.WARNING, note) for note in report.notes]
+    report.findings += [Finding("cannot see", Severity.WARNING, str(note)) for note in report.notes]
     report.notes = []
     if report.store_time is None:
         report.store_time = client.last_store_time
@@ -56,8 +59,8 @@ def certificate_findings(config: StoreConfig, *, now: datetime | None = None) ->
     parts = urlsplit(config.base_url)
     host, port = parts.hostname or "", parts.port or 443
     trust = tls.trust(config.ca_certificate)
-    findings = [Finding("trust", Severity.OK, "; ".join(trust.sources))]
-    findings += [Finding("trust", Severity.WARNING, problem) for problem in trust.problems]
+    findings = [Finding("trust", Severity.OK, "; ".join(str(source) for source in trust.sources))]
+    findings += [Finding("trust", Severity.WARNING, str(problem)) for problem in trust.problems]
     if urllib.request.getproxies().get("https") and not urllib.request.proxy_bypass(host):
         # httpx goes through HTTPS_PROXY; a direct handshake could meet another certificate
         # (or none). The API's checks then say what the proxied requests met.
@@ -68,8 +71,13 @@ def certificate_findings(config: StoreConfig, *, now: datetime | None = None) ->
     except ssl.SSLCertVerificationError as exc:
         problem = explain(exc, host, port, peer=STORE)
         presented = peer_certificate(host, port, timeout=timeout)
-        seen = f" (it presents {presented.describe()})" if presented else ""
-        findings.append(Finding("certificate", Severity.BLOCKING, f"{problem.summary}{seen} — {problem.fix}"))
+        if presented:
+            detail = _("%(summary)s (it presents %(certificate)s) — %(fix)s") % {
+                "summary": problem.summary, "certificate": presented.describe(), "fix": problem.fix,
+            }  # fmt: skip
+        else:
+            detail = str(problem)
+        findings.append(Finding("certificate", Severity.BLOCKING, detail))
         return findings
     except OSError:
         return findings  # unreachable, or no TLS at all: the API's checks say which
@@ -81,20 +89,25 @@ def certificate_findings(config: StoreConfig, *, now: datetime | None = None) ->
             Finding(
                 "certificate",
                 Severity.WARNING,
-                f"the certificate of {host} expires on {peer.not_after:%Y-%m-%d} (in {left.days} days): "
-                "polls stop that day unless it is renewed",
+                ngettext(
+                    "the certificate of %(host)s expires on %(date)s (in %(days)d day): polls stop that day unless "
+                    "it is renewed",
+                    "the certificate of %(host)s expires on %(date)s (in %(days)d days): polls stop that day unless "
+                    "it is renewed",
+                    left.days,
+                )
+                % {"host": host, "date": f"{peer.not_after:%Y-%m-%d}", "days": left.days},
             )
         )
     else:
-        issued = "self-signed" if peer.self_signed else f"issued by {peer.issuer}"
-        findings.append(
-            Finding(
-                "certificate",
-                Severity.OK,
-                f"the certificate of {host} is trusted "
-                f"({peer.subject}, {issued}, valid until {peer.not_after:%Y-%m-%d})",
+        values = {"host": host, "subject": peer.subject, "issuer": peer.issuer, "date": f"{peer.not_after:%Y-%m-%d}"}
+        if peer.self_signed:
+            detail = _("the certificate of %(host)s is trusted (%(subject)s, self-signed, valid until %(date)s)")
+        else:
+            detail = _(
+                "the certificate of %(host)s is trusted (%(subject)s, issued by %(issuer)s, valid until %(date)s)"
             )
-        )
+        findings.append(Finding("certificate", Severity.OK, detail % values))
     return findings
 
 
@@ -105,35 +118,57 @@ def clock_finding(report: ConnectionReport, config: StoreConfig, *, now: datetim
     skew = report.store_time - (now or datetime.now(UTC))
     if abs(skew) <= CLOCK_TOLERANCE:
         # The Date header counts whole seconds: a second either way is the header, not the clock.
-        report.add("clock", True, f"the store's clock is {round(skew.total_seconds()):+d} s from ours")
+        seconds = f"{round(skew.total_seconds()):+d}"
+        report.add("clock", True, _("the store's clock is %(seconds)s s from ours") % {"seconds": seconds})
         return
-    where = f"{describe_duration(abs(skew))} {'ahead of' if skew > timedelta(0) else 'behind'} ours"
+    where = clock_offset(skew)
     if config.api == "rest" and config.rest_auth == "oauth1" and abs(skew) > OAUTH_TIMESTAMP_WINDOW:
         report.add("clock", False, oauth_clock_problem(where))
         return
-    report.warn(
-        "clock",
-        f"the store's clock is {where}: polls follow the store's clock and lose nothing, but the first "
-        f"poll's look-back window is measured by ours, so it reads about {describe_duration(abs(skew))} "
-        f"{'more' if skew > timedelta(0) else 'less'} history than asked, and the poll lag shown is off as "
-        "much — set both clocks by NTP",
-    )
+    values = {"where": where, "span": describe_duration(abs(skew))}
+    if skew > timedelta(0):
+        detail = _(
+            "the store's clock is %(where)s: polls follow the store's clock and lose nothing, but the first poll's "
+            "look-back window is measured by ours, so it reads about %(span)s more history than asked, and the "
+            "poll lag shown is off as much — set both clocks by NTP"
+        )
+    else:
+        detail = _(
+            "the store's clock is %(where)s: polls follow the store's clock and lose nothing, but the first poll's "
+            "look-back window is measured by ours, so it reads about %(span)s less history than asked, and the "
+            "poll lag shown is off as much — set both clocks by NTP"
+        )
+    report.warn("clock", detail % values)
+
+
+def clock_offset(skew: timedelta) -> str:
+    """Return how far the store's clock is from ours in words: "47 min ahead of ours", "2 h 5 min behind ours".
+
+    `skew` is the store's time minus ours; worded in the active language.
+    """
+    if skew > timedelta(0):
+        return _("%(span)s ahead of ours") % {"span": describe_duration(skew)}
+    return _("%(span)s behind ours") % {"span": describe_duration(abs(skew))}
 
 
 def oauth_clock_problem(where: str) -> str:
-    return (
-        f"the store's clock is {where}, and WooCommerce refuses OAuth 1.0a requests (plain http) whose "
-        "timestamp is more than 15 minutes off its clock — set both clocks by NTP"
-    )
+    """Say why an OAuth 1.0a store refuses us when its clock is `where` (clock_offset's words) from ours.
+
+    The 15 minutes are WooCommerce's (WC_REST_Authentication::check_oauth_timestamp_and_nonce).
+    """
+    return _(
+        "the store's clock is %(where)s, and WooCommerce refuses OAuth 1.0a requests (plain http) whose timestamp "
+        "is more than 15 minutes off its clock — set both clocks by NTP"
+    ) % {"where": where}
 
 
 def describe_duration(span: timedelta) -> str:
-    """Return a duration as people say it: "47 min", "2 h 5 min", "3 days 4 h"."""
+    """Return a duration as people say it, in the active language: "47 min", "2 h 5 min", "3 days 4 h"."""
     minutes = round(span.total_seconds() / 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+        return ngettext("%(days)d day %(hours)d h", "%(days)d days %(hours)d h", days) % {"days": days, "hours": hours}
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}

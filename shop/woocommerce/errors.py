@@ -4,6 +4,8 @@ Messages name the store and the request (method and URL without its query string
 query-string authentication keeps the consumer secret) and never a key or a secret.
 `retryable` is decided here, once: authentication and bad responses are not worth
 retrying until someone changes something; rate limits and transient failures are.
+A message is worded in the language active when it is raised (LANGUAGE_CODE in a worker,
+the request's in the admin): operators read it on the store's page and in Test connection.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 
 import httpx
+from django.utils.translation import gettext as _
 
 from adolf.certificates import STORE, CertificateProblem, explain
 from adolf.http import CertificateHttpError, HttpError, RateLimitedHttpError, TransientHttpError, describe
@@ -112,32 +115,39 @@ ANONYMOUS_CODE = "woocommerce_rest_cannot_view"
 # WooCommerce's own MCP endpoint refuses a request that did not arrive over TLS, before it
 # looks at the key (WooCommerceRestTransport::validate_request, WooCommerce 10.3 on).
 INSECURE_TRANSPORT_CODE = "insecure_transport"
-HTTPS_ONLY = (
-    "WooCommerce's MCP endpoint answers only over https: give the store its https address "
-    "(over plain http WooCommerce refuses it unless the store allows that with the filter "
-    "woocommerce_mcp_allow_insecure_transport)"
-)
+
+
+def https_only() -> str:
+    """Say that WooCommerce's MCP endpoint answers only over https, and what to do (active language)."""
+    return _(
+        "WooCommerce's MCP endpoint answers only over https: give the store its https address "
+        "(over plain http WooCommerce refuses it unless the store allows that with the filter "
+        "woocommerce_mcp_allow_insecure_transport)"
+    )
 
 
 def refusal_hint(status: int, code: str, auth_mode: str | None) -> str:
-    """Return what a 401/403 means for how the keys were sent, or "" when the store's own words suffice."""
+    """Return what a 401/403 means for how the keys were sent, or "" when the store's own words suffice.
+
+    Worded in the active language: the operator reads it (Test connection, the store's last error).
+    """
     if code == INSECURE_TRANSPORT_CODE:
-        return HTTPS_ONLY
+        return https_only()
     if code != ANONYMOUS_CODE:
         return ""
     if status == 403:
-        return (
+        return _(
             "the key's WordPress user may not read orders: make the key for a user with the "
             "Shop manager or Administrator role"
         )
     if auth_mode == "basic":
-        return (
+        return _(
             "the store saw the request as anonymous though the keys were in the Authorization header: "
             "its host strips that header — tick “keys in the query string” for this store "
             "(or have the host pass the header on)"
         )
     if auth_mode in ("query", "oauth1"):
-        return "the store saw the request as anonymous though the keys were in the query string: a proxy drops them"
+        return _("the store saw the request as anonymous though the keys were in the query string: a proxy drops them")
     return ""
 
 
@@ -160,15 +170,27 @@ def from_http_error(exc: HttpError, *, store: str, auth_mode: str | None = None)
     said = f"HTTP {status}" + (f" {code}: {detail}" if code else "")
     common = {"store": store, "request": request, "status": status, "code": code}
     if isinstance(exc, RateLimitedHttpError):
-        wait = f"; retry after {exc.retry_after:.0f} s" if exc.retry_after is not None else ""
-        return RateLimitedError(f"rate limited ({said}){wait}", retry_after=exc.retry_after, **common)
+        if exc.retry_after is None:
+            message = _("rate limited (%(said)s)") % {"said": said}
+        else:
+            message = _("rate limited (%(said)s); retry after %(seconds).0f s") % {
+                "said": said,
+                "seconds": exc.retry_after,
+            }
+        return RateLimitedError(message, retry_after=exc.retry_after, **common)
     if isinstance(exc, TransientHttpError):
-        return TransientError(f"the store failed ({said})", **common)
+        return TransientError(_("the store failed (%(said)s)") % {"said": said}, **common)
     if status in (401, 403):
         hint = refusal_hint(status, code, auth_mode)
-        return AuthenticationError(f"authentication refused ({said})" + (f": {hint}" if hint else ""), **common)
+        if hint:
+            message = _("authentication refused (%(said)s): %(hint)s") % {"said": said, "hint": hint}
+        else:
+            message = _("authentication refused (%(said)s)") % {"said": said}
+        return AuthenticationError(message, **common)
     if status == 404:
-        return NotFoundError(f"not found ({said})", **common)
+        return NotFoundError(_("not found (%(said)s)") % {"said": said}, **common)
     if 300 <= status < 400:
         return InvalidResponseError(str(exc).split(": ", 1)[-1], **common)
-    return InvalidResponseError(f"request rejected ({said})", sample=body_sample(response), **common)
+    return InvalidResponseError(
+        _("request rejected (%(said)s)") % {"said": said}, sample=body_sample(response), **common
+    )

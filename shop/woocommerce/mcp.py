@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext as _
 
 from adolf.http import new_client
 from shop.woocommerce.base import ConnectionReport, Cursor, OrderPage, UnsupportedOperationError
@@ -30,13 +31,13 @@ from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.coverage import blind_spots
 from shop.woocommerce.dates import utc_with_offset, wc_datetime
 from shop.woocommerce.errors import (
-    HTTPS_ONLY,
     INSECURE_TRANSPORT_CODE,
     AuthenticationError,
     InvalidResponseError,
     NotFoundError,
     StoreError,
     UnreadableOrderError,
+    https_only,
 )
 from shop.woocommerce.jsonrpc import McpDisabledError, McpSession
 from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order
@@ -76,9 +77,11 @@ class McpClient:
 
     @property
     def last_store_time(self) -> datetime | None:
+        """The store's clock as its last answer's HTTP Date said it (None before any answer)."""
         return self.session.last_store_time
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
+        """Call one MCP tool with `arguments`; return its structured result, raise StoreError when it fails."""
         return self.session.call_tool(name, arguments)
 
     # --- orders --------------------------------------------------------------------------
@@ -149,6 +152,11 @@ class McpClient:
         return seek_pages(partial(self._adapter_window, after), numbered=True, complete=complete, **common)
 
     def get_order(self, order_id: int) -> Order:
+        """Return one order: over REST when the store has REST keys, else through the legacy endpoint's tool.
+
+        Raises UnsupportedOperationError on an adapter store without REST keys, UnreadableOrderError for an
+        order that cannot be parsed, StoreError on other failures.
+        """
         if self.rest is not None:
             return self.rest.get_order(order_id)
         self._legacy_only("reading one order")
@@ -178,37 +186,48 @@ class McpClient:
 
     # --- diagnosis -------------------------------------------------------------------------
     def test_connection(self, *, need_write: bool = False) -> ConnectionReport:
+        """Check the MCP endpoint (session, credentials, reading orders), then its REST keys if any.
+
+        What the adapter's API cannot show goes to `notes` (shop.woocommerce.coverage), not to failures.
+        """
         report = ConnectionReport(store=self.config.name, api=self.config.api)
         try:
             self.session.initialize()
         except McpDisabledError as exc:
-            report.add("endpoint", False, f"{exc.message}; this endpoint needs WooCommerce {self._needs} or later")
+            said = _("%(error)s; this endpoint needs WooCommerce %(version)s or later")
+            report.add("endpoint", False, said % {"error": exc.message, "version": self._needs})
             return report
         except NotFoundError as exc:
             report.add(
                 "endpoint",
                 False,
-                f"no MCP endpoint at {self.path} ({exc.message}): is this WooCommerce {self._needs} or later, "
-                "with its MCP feature on?",
+                _(
+                    "no MCP endpoint at %(path)s (%(error)s): is this WooCommerce %(version)s or later, "
+                    "with its MCP feature on?"
+                )
+                % {"path": self.path, "error": exc.message, "version": self._needs},
             )
             return report
         except AuthenticationError as exc:
             if exc.code == INSECURE_TRANSPORT_CODE:
                 # Refused before the key was looked at: the address is what is wrong.
-                report.add("https", False, f"{HTTPS_ONLY} (HTTP {exc.status} {exc.code})")
+                report.add("https", False, f"{https_only()} (HTTP {exc.status} {exc.code})")
                 return report
-            what = "API key (ck_…:cs_…)" if self.legacy else "user name and application password"
-            report.add("credentials", False, f"the store refused the {what}: {exc.message}")
+            if self.legacy:
+                said = _("the store refused the API key (ck_…:cs_…): %(error)s")
+            else:
+                said = _("the store refused the user name and application password: %(error)s")
+            report.add("credentials", False, said % {"error": exc.message})
             return report
         except StoreError as exc:
-            report.add("endpoint", False, f"the MCP endpoint failed: {exc.message}")
+            report.add("endpoint", False, _("the MCP endpoint failed: %(error)s") % {"error": exc.message})
             return report
-        report.add("session", True, f"MCP session opened at {self.path}")
+        report.add("session", True, _("MCP session opened at %(path)s") % {"path": self.path})
         try:
             next(iter(self.iter_modified_orders(SINCE_EVER)))
-            report.add("read orders", True, "orders can be read over MCP")
+            report.add("read orders", True, _("orders can be read over MCP"))
         except StoreError as exc:
-            report.add("read orders", False, f"listing orders over MCP failed: {exc.message}")
+            report.add("read orders", False, _("listing orders over MCP failed: %(error)s") % {"error": exc.message})
         if self.rest is not None:
             self._check_rest(report, self.rest, need_write=need_write)
         elif need_write and self.legacy:
@@ -217,7 +236,9 @@ class McpClient:
                 self._check_rest(report, rest, need_write=True)
         elif need_write:
             report.can_write = False
-            report.add("write", False, "webhooks are registered over REST; give this store REST keys with Read/Write")
+            report.add(
+                "write", False, _("webhooks are registered over REST; give this store REST keys with Read/Write")
+            )
         report.notes.extend(blind_spots(self.config.api, has_rest_keys=self.rest is not None))
         report.store_time = self.last_store_time
         return report
@@ -236,6 +257,7 @@ class McpClient:
         report.version = rest.version
 
     def close(self) -> None:
+        """Close the MCP session, its HTTP client and the REST client if there is one."""
         self.session.close()
         self._http.close()
         if self.rest is not None:

@@ -71,6 +71,8 @@ def clean_text(value: str, limit: int = MAX_TEXT) -> str:
 
 @dataclass(frozen=True)
 class Refund:
+    """One refund as an order's `refunds` lists it: id, reason and amount (negative)."""
+
     id: int
     reason: str
     total: Decimal  # negative, as WooCommerce sends it in the order's `refunds`
@@ -88,6 +90,8 @@ class LineItem:
 
 @dataclass(frozen=True)
 class Order:
+    """An order as ADOLF reads it from WooCommerce: the fields rules and texts use, times in UTC."""
+
     id: int
     number: str
     status: str
@@ -115,6 +119,7 @@ class Order:
 
     @property
     def is_draft(self) -> bool:
+        """Whether the order is a checkout draft (WooCommerce's `checkout-draft`): not an order yet."""
         return self.status == DRAFT_STATUS
 
     @property

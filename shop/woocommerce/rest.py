@@ -153,6 +153,7 @@ class RestClient:
             ) from None  # fmt: skip
 
     def list_refunds(self, order_id: int) -> list[RefundRecord]:
+        """Return all of an order's refunds (`/orders/<id>/refunds`, 100 a page); raise StoreError on failure."""
         refunds: list[RefundRecord] = []
         page = 1
         while True:
@@ -188,6 +189,7 @@ class RestClient:
         return created
 
     def delete_webhook(self, webhook_id: int) -> None:
+        """Delete a webhook from the store for good (force=true: WooCommerce has no trash for webhooks)."""
         self.request("DELETE", f"{API_PATH}/webhooks/{int(webhook_id)}", params={"force": "true"})
 
     def list_webhooks(self) -> list[dict[str, Any]]:
@@ -213,9 +215,11 @@ class RestClient:
 
     # --- diagnosis ---------------------------------------------------------------------
     def test_connection(self, *, need_write: bool = False) -> ConnectionReport:
+        """Run the REST checks of shop.woocommerce.rest_diagnosis, in order."""
         return diagnose_rest(self, need_write=need_write)
 
     def close(self) -> None:
+        """Close the HTTP client."""
         self._http.close()
 
     def __enter__(self) -> RestClient:

@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx
+from django.utils.translation import gettext as _
 
 from adolf.http import CertificateHttpError, HttpError, new_client, redirect_target, send
 from shop.woocommerce.base import ConnectionReport
 from shop.woocommerce.config import StoreConfig
-from shop.woocommerce.diagnosis import OAUTH_TIMESTAMP_WINDOW, describe_duration, oauth_clock_problem
+from shop.woocommerce.diagnosis import OAUTH_TIMESTAMP_WINDOW, clock_offset, oauth_clock_problem
 from shop.woocommerce.errors import ANONYMOUS_CODE, AuthenticationError, InvalidResponseError, NotFoundError, StoreError
 
 MINIMUM_VERSION = (5, 8)  # modified_after arrived in WooCommerce 5.8
@@ -33,9 +34,11 @@ class RestClient(Protocol):
 
     def request(
         self, method: str, path: str, *, params: dict[str, Any] | None = None, json_body: Any = None
-    ) -> httpx.Response: ...
+    ) -> httpx.Response:
+        """Send one request to the store; raise StoreError (typed) when it fails."""
 
-    def decode(self, response: httpx.Response, expect: type) -> Any: ...
+    def decode(self, response: httpx.Response, expect: type) -> Any:
+        """Return the response's JSON if it is an `expect`; raise InvalidResponseError otherwise."""
 
 
 def parse_version(text: str) -> tuple[int, ...]:
@@ -67,13 +70,15 @@ def _probe_index(report: ConnectionReport, config: StoreConfig) -> bool:
             return report.add("reachable", False, str(exc.problem))
         except HttpError as exc:
             if exc.response is None:
-                return report.add("reachable", False, f"cannot reach {base_url}: {exc}")
+                return report.add(
+                    "reachable", False, _("cannot reach %(url)s: %(error)s") % {"url": base_url, "error": exc}
+                )
             if 300 <= exc.status < 400:  # type: ignore[operator]
                 return report.add("reachable", False, _redirected(base_url, exc.response))
             index = None
         except ValueError:
             index = None
-        report.add("reachable", True, f"{base_url} answers")
+        report.add("reachable", True, _("%(url)s answers") % {"url": base_url})
         if not isinstance(index, dict):
             try:
                 home = http.get("/")
@@ -84,30 +89,40 @@ def _probe_index(report: ConnectionReport, config: StoreConfig) -> bool:
                 return report.add(
                     "rest api",
                     False,
-                    "WordPress answers but its REST API at /wp-json/ does not: enable pretty permalinks "
-                    "(Settings → Permalinks) or lift the plugin or firewall rule that blocks it",
+                    _(
+                        "WordPress answers but its REST API at /wp-json/ does not: enable pretty permalinks "
+                        "(Settings → Permalinks) or lift the plugin or firewall rule that blocks it"
+                    ),
                 )
             return report.add(
-                "rest api", False, f"{base_url} is not a WordPress/WooCommerce site: nothing answers at /wp-json/"
+                "rest api",
+                False,
+                _("%(url)s is not a WordPress/WooCommerce site: nothing answers at /wp-json/") % {"url": base_url},
             )
     namespaces = index.get("namespaces") if isinstance(index.get("namespaces"), list) else []
     if "wc/v3" not in namespaces:
         return report.add(
             "woocommerce",
             False,
-            "WordPress's REST API works but WooCommerce's (wc/v3) is missing: is WooCommerce installed and active?",
+            _("WordPress's REST API works but WooCommerce's (wc/v3) is missing: is WooCommerce installed and active?"),
         )
-    return report.add("woocommerce", True, "WooCommerce REST API v3 is present")
+    return report.add("woocommerce", True, _("WooCommerce REST API v3 is present"))
 
 
 def _redirected(base_url: str, response: httpx.Response) -> str:
     target = redirect_target(response)
+    values = {"url": f"{base_url}{INDEX}", "status": response.status_code, "target": target}
     if not target:
-        return f"{base_url}{INDEX} redirects (HTTP {response.status_code}) but names no target"
+        return _("%(url)s redirects (HTTP %(status)s) but names no target") % values
     moved = moved_base(target, INDEX)
-    fix = f"make {moved} the store URL" if moved else "point the store URL at where the shop really is"
-    status = response.status_code
-    return f"{base_url}{INDEX} redirects (HTTP {status}) to {target}, and redirects are not followed: {fix}"
+    if moved:
+        fix = _("make %(moved)s the store URL") % {"moved": moved}
+    else:
+        fix = _("point the store URL at where the shop really is")
+    return _("%(url)s redirects (HTTP %(status)s) to %(target)s, and redirects are not followed: %(fix)s") % {
+        **values,
+        "fix": fix,
+    }
 
 
 def diagnose_rest(client: RestClient, *, need_write: bool = False) -> ConnectionReport:
@@ -123,9 +138,9 @@ def diagnose_rest(client: RestClient, *, need_write: bool = False) -> Connection
         report.add(*_refused(client, exc))
         return report
     except StoreError as exc:
-        report.add("keys", False, f"the store failed while checking the key: {exc.message}")
+        report.add("keys", False, _("the store failed while checking the key: %(error)s") % {"error": exc.message})
         return report
-    report.add("keys", True, "the key is accepted")
+    report.add("keys", True, _("the key is accepted"))
     environment = status.get("environment") if isinstance(status.get("environment"), dict) else {}
     report.version = str(environment.get("version") or "")
     report.store_time = client.last_store_time
@@ -134,17 +149,19 @@ def diagnose_rest(client: RestClient, *, need_write: bool = False) -> Connection
         report.add(
             "version",
             False,
-            f"WooCommerce {report.version} is older than 5.8 and cannot list orders by modification time: update it",
+            _("WooCommerce %(version)s is older than 5.8 and cannot list orders by modification time: update it")
+            % {"version": report.version},
         )
     elif version:
         report.add("version", True, f"WooCommerce {report.version}")
     try:
         client.request("GET", "/wp-json/wc/v3/orders", params={"per_page": 1})
-        report.add("read orders", True, "orders can be read")
+        report.add("read orders", True, _("orders can be read"))
     except AuthenticationError as exc:
-        report.add("read orders", False, f"the key cannot read orders: {exc.message} — give it Read permission")
+        said = _("the key cannot read orders: %(error)s — give it Read permission") % {"error": exc.message}
+        report.add("read orders", False, said)
     except StoreError as exc:
-        report.add("read orders", False, f"listing orders failed: {exc.message}")
+        report.add("read orders", False, _("listing orders failed: %(error)s") % {"error": exc.message})
     _check_write(client, report, need_write=need_write)
     return report
 
@@ -156,22 +173,29 @@ def _refused(client: RestClient, exc: AuthenticationError) -> tuple[str, bool, s
     if config.rest_auth == "oauth1" and client.last_store_time is not None:
         skew = client.last_store_time - datetime.now(UTC)
         if abs(skew) > OAUTH_TIMESTAMP_WINDOW:
-            where = f"{describe_duration(abs(skew))} {'ahead of' if skew.total_seconds() > 0 else 'behind'} ours"
-            return "clock", False, f"the store refused our signature ({exc.message}): {oauth_clock_problem(where)}"
+            said = _("the store refused our signature (%(error)s): %(problem)s") % {
+                "error": exc.message,
+                "problem": oauth_clock_problem(clock_offset(skew)),
+            }
+            return "clock", False, said
     if exc.code == ANONYMOUS_CODE and exc.status == 401 and config.rest_auth == "basic" and config.is_https:
         return "keys", False, _stripped_header(client, exc)
     if exc.code == ANONYMOUS_CODE:
-        return "keys", False, f"the store refused the key: {exc.message}"
-    return "keys", False, f"the store refused the key: {exc.message} — check the consumer key and secret"
+        return "keys", False, _("the store refused the key: %(error)s") % {"error": exc.message}
+    return (
+        "keys",
+        False,
+        _("the store refused the key: %(error)s — check the consumer key and secret") % {"error": exc.message},
+    )
 
 
 def _stripped_header(client: RestClient, exc: AuthenticationError) -> str:
     """Confirm a stripped Authorization header by sending the keys once in the query string (https only)."""
     config = client.config
-    seen = (
-        f"the store saw no credentials (HTTP {exc.status} {exc.code}, its answer to anonymous visitors) though the "
+    seen = _(
+        "the store saw no credentials (HTTP %(status)s %(code)s, its answer to anonymous visitors) though the "
         "keys were in the Authorization header: its host strips that header"
-    )
+    ) % {"status": exc.status, "code": exc.code}
     try:
         client.request(
             "GET",
@@ -179,11 +203,14 @@ def _stripped_header(client: RestClient, exc: AuthenticationError) -> str:
             params={"_fields": "environment", "consumer_key": config.key, "consumer_secret": config.secret},
         )
     except StoreError as again:
-        return f"{seen}; with the keys in the query string it refused them too: {again.message}"
-    return (
-        f"{seen}. With the keys in the query string the store accepts them — tick “keys in the query string” "
+        return _("%(seen)s; with the keys in the query string it refused them too: %(error)s") % {
+            "seen": seen,
+            "error": again.message,
+        }
+    return _(
+        "%(seen)s. With the keys in the query string the store accepts them — tick “keys in the query string” "
         "for this store (or have the host pass the header on)"
-    )
+    ) % {"seen": seen}
 
 
 def _check_write(client: RestClient, report: ConnectionReport, *, need_write: bool) -> None:
@@ -203,17 +230,20 @@ def _check_write(client: RestClient, report: ConnectionReport, *, need_write: bo
         client.request("POST", "/wp-json/wc/v3/webhooks", json_body={})
     except AuthenticationError as exc:
         report.can_write = False
-        cannot(f"the key is read-only ({exc.message}): polls work; registering webhooks needs a Read/Write key")
+        cannot(
+            _("the key is read-only (%(error)s): polls work; registering webhooks needs a Read/Write key")
+            % {"error": exc.message}
+        )
         return
     except (InvalidResponseError, NotFoundError) as exc:
         if exc.status == 400:
             report.can_write = True
-            report.add("write", True, "the key may write (webhooks can be registered)")
+            report.add("write", True, _("the key may write (webhooks can be registered)"))
             return
-        cannot(f"checking write permission failed: {exc.message}")
+        cannot(_("checking write permission failed: %(error)s") % {"error": exc.message})
         return
     except StoreError as exc:
-        cannot(f"checking write permission failed: {exc.message}")
+        cannot(_("checking write permission failed: %(error)s") % {"error": exc.message})
         return
     report.can_write = True
-    report.add("write", True, "the key may write (webhooks can be registered)")
+    report.add("write", True, _("the key may write (webhooks can be registered)"))

@@ -85,6 +85,31 @@ def test_deliveries_are_counted_by_channel_and_outcome_over_24_hours_with_failed
 
 
 @pytest.mark.django_db
+def test_held_deliveries_of_any_age_and_the_days_dropped_ones_are_counted_and_linked(admin_client):
+    email = ChannelFactory(name="E-mail list", enabled=False)
+    for status, count in [("held", 3), ("dropped", 2)]:
+        for _ in range(count):
+            DeliveryFactory(channel=email, status=status)
+    old_held, old_dropped = (
+        DeliveryFactory(channel=email, status="held"),
+        DeliveryFactory(channel=email, status="dropped"),
+    )
+    Delivery.objects.filter(pk__in=[old_held.pk, old_dropped.pk]).update(created=timezone.now() - timedelta(days=3))
+
+    page = admin_client.get("/dashboard/", headers={"Accept-Language": "en"}).content.decode()
+
+    mail = row(page, "channel", str(email.pk))
+    assert {o: cell(mail, f'data-outcome="{o}"') for o in ("held", "dropped")} == {"held": "4", "dropped": "2"}
+    links = {
+        outcome: re.search(rf'data-outcome="{outcome}"><a href="([^"]+)"', mail).group(1).replace("&amp;", "&")
+        for outcome in ("held", "dropped")
+    }
+    assert links["held"] == f"/admin/notifications/delivery/?channel__id__exact={email.pk}&status__exact=held"
+    assert [admin_client.get(link).context["cl"].result_count for link in links.values()] == [4, 2]
+    assert "<th>Held</th><th>Dropped</th>" in page
+
+
+@pytest.mark.django_db
 def test_microservice_submissions_and_callback_outcomes_are_counted_per_service(admin_client):
     auth = Service.objects.create(name="auth", base_url="http://127.0.0.1:1")
     Service.objects.create(name="cart", base_url="http://127.0.0.1:1", enabled=False)

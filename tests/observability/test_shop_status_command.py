@@ -71,8 +71,8 @@ def test_text_reads_like_the_troubleshooting_checklist(celery_worker, polled):
     assert celery_worker.name in text
     assert "dead=1" in text
     assert "Unpublished events: 1 (oldest " in text
-    # Times name their zone (the deployment's TIME_ZONE), as check_store's name UTC.
-    success = timezone.localtime(polled.last_success_at).strftime("%Y-%m-%d %H:%M:%S %Z")
+    # Times carry their offset from UTC (the deployment's TIME_ZONE), as check_store's name UTC.
+    success = timezone.localtime(polled.last_success_at).isoformat(sep=" ", timespec="seconds")
     assert f"last success: {success}; cursor: " in text
 
 

@@ -81,7 +81,7 @@ def test_a_store_url_must_be_https_unless_plain_http_is_explicitly_allowed(clien
     }  # fmt: skip
     refused = StoreForm(data)
     assert not refused.is_valid()
-    assert "plain http" in str(refused.errors)
+    assert "обычный http" in str(refused.errors)  # LANGUAGE_CODE=ru
 
     allowed = StoreForm({**data, "allow_http": "on"})
     assert allowed.is_valid(), allowed.errors

@@ -18,7 +18,7 @@ from tests.shop.conftest import ago
 from tests.support.certificates import issue, make_ca, tls_store
 from tests.support.processes import PROJECT_ROOT, child_env
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 STAGING = make_ca("Staging CA")
 CLOCK = r"\[ok\] clock: the store's clock is [+-][01] s from ours"
@@ -80,7 +80,7 @@ def test_a_refused_key_fails_and_exits_1(staging):
         "[fails] keys: the store refused the key: authentication refused (HTTP 401 "
         "woocommerce_rest_authentication_error: Consumer secret is invalid.) — check the consumer key and secret"
     ) in lines
-    assert said == "polls of staging cannot work: 1 problem(s)"
+    assert said == "polls of staging cannot work: 1 problem"
 
 
 def test_a_read_only_key_is_a_warning_unless_writing_is_asked_for(staging):
@@ -136,16 +136,75 @@ def test_an_mcp_store_is_checked_through_its_own_api(staging):
 def test_what_an_mcp_adapter_stores_api_cannot_see_is_a_warning_each(staging):
     user, password = next(iter(staging.store.app_passwords.items()))
     row(staging, api="mcp-adapter", consumer_key=user, consumer_secret=password)
+    status, lines, _ = check("staging", "--language", "ru")
+
+    assert status == 0
+    warnings = [line for line in lines if line.startswith("[внимание]")]
+    assert [line.split(": ", 1)[0] for line in warnings] == ["[внимание] не видно"] * 5
+    assert warnings[3] == "[внимание] не видно: веб-хуки: их регистрация и чтение их заказов возможны только через REST"
+    assert warnings[4].startswith("[внимание] не видно: открыт или изменён: без примечаний и возвратов заказа")
+
+
+def test_in_a_russian_deployment_every_finding_reads_russian(staging, settings):
+    settings.LANGUAGE_CODE = "ru"
+    row(staging)
     status, lines, _ = check("staging")
 
     assert status == 0
-    warnings = [line for line in lines if line.startswith("[warning]")]
-    assert [line.split(": ", 1)[0] for line in warnings] == ["[warning] cannot see"] * 5
-    # In the deployment's language (LANGUAGE_CODE), as the store page says it.
-    assert (
-        warnings[3] == "[warning] cannot see: веб-хуки: их регистрация и чтение их заказов возможны только через REST"
+    assert re.fullmatch(
+        r"\[ок\] доверие: хранилище доверенных сертификатов ОС \(.*; собственный сертификат УЦ магазина", lines[0]
     )
-    assert warnings[4].startswith("[warning] cannot see: открыт или изменён: без примечаний и возвратов заказа")
+    assert lines[1:8] == [
+        "[ок] сертификат: сертификату 127.0.0.1 можно доверять (CN=127.0.0.1, выдан CN=Staging CA, "
+        f"действителен до {staging.leaf.certificate.not_valid_after_utc:%Y-%m-%d})",
+        f"[ок] доступность: {staging.url} отвечает",
+        "[ок] WooCommerce: REST API WooCommerce v3 на месте",
+        "[ок] ключи: ключ принят",
+        "[ок] версия: WooCommerce 10.5.0",
+        "[ок] чтение заказов: заказы читаются",
+        "[ок] запись: ключу можно писать (вебхуки можно регистрировать)",
+    ]
+    assert re.fullmatch(r"\[ок\] часы: часы магазина расходятся с нашими на [+-][01] с", lines[8])
+    assert lines[9:] == ["[ок] последний опрос: ещё не опрашивался"]
+
+
+def test_in_a_russian_deployment_a_refused_key_and_a_missing_ca_read_russian(staging, settings):
+    settings.LANGUAGE_CODE = "ru"
+    row(staging, ca_certificate="", consumer_secret="cs_wrong")
+    status, lines, said = check("staging")
+
+    assert status == 1
+    assert lines[1].startswith(
+        "[сбой] сертификат: сертификат 127.0.0.1 подписан УЦ, которого этот сервер не знает (unable to get local "
+        "issuer certificate) (он предъявляет CN=127.0.0.1, для localhost, 127.0.0.1, выдан CN=Staging CA, "
+        "действителен до "
+    )
+    assert lines[1].endswith(
+        "если УЦ частный, укажите его сертификат как сертификат УЦ магазина (в админке или add_store --ca-file) "
+        "или добавьте в SSL_CERT_FILE; если публичный, веб-сервер магазина должен отправлять и промежуточные "
+        "сертификаты"
+    )
+    assert said == "опросы staging не могут работать: 1 проблема"
+
+    Store.objects.filter(slug="staging").update(ca_certificate=STAGING.cert_pem)
+    status, lines, said = check("staging")
+    assert (
+        "[сбой] ключи: магазин не принял ключ: в доступе отказано (HTTP 401 woocommerce_rest_authentication_error: "
+        "Consumer secret is invalid.) — проверьте ключ клиента (consumer key) и секрет (consumer secret)"
+    ) in lines
+
+
+def test_the_language_option_prints_english_findings_in_a_russian_deployment(staging, settings):
+    settings.LANGUAGE_CODE = "ru"
+    row(staging)
+    status, lines, _ = check("staging", "--language", "en")
+
+    assert status == 0
+    assert lines[2:4] == [
+        f"[ok] reachable: {staging.url} answers",
+        "[ok] woocommerce: WooCommerce REST API v3 is present",
+    ]
+    assert lines[-1] == "[ok] last poll: not polled yet"
 
 
 def test_an_unknown_store_is_a_usage_error():
@@ -167,7 +226,7 @@ def test_ssl_cert_file_naming_the_company_ca_lets_a_shell_poll_the_store(tmp_pat
                 capture_output=True, text=True, timeout=60,
             )  # fmt: skip
 
-        refused = manage("check_store", "staging", cert_file=system_bundle)
+        refused = manage("check_store", "staging", "--language", "en", cert_file=system_bundle)
         assert refused.returncode == 1, refused.stderr
         assert "[fails] certificate: the certificate of 127.0.0.1 is signed by a CA that this server does not know" in (
             refused.stdout

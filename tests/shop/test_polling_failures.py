@@ -10,7 +10,7 @@ from shop.models import OrderEvent, PollRun
 from shop.polling import poll_store
 from shop.woocommerce.errors import AuthenticationError, InvalidResponseError, TransientError
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def alerts() -> list[tuple[str, str]]:

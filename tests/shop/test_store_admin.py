@@ -60,7 +60,7 @@ def test_a_bad_form_value_gets_a_clear_error_and_changes_nothing(sim, store, ope
         f"/admin/shop/store/{store.pk}/change/", form_for(store, base_url="http://elsewhere.example", allow_http="")
     )
     assert response.status_code == 200
-    assert "plain http" in response.content.decode()
+    assert "обычный http" in response.content.decode()
     store.refresh_from_db()
     assert store.base_url == sim.url
 
@@ -90,31 +90,50 @@ def test_test_connection_shows_each_stores_findings_under_a_verdict(sim, store, 
     working = shown["Simulated shop"].message.split("<br>")
     assert working[:6] == [
         "Simulated shop: опросы возможны, с предупреждениями",
-        f"[ok] reachable: {sim.url} answers",
-        "[ok] woocommerce: WooCommerce REST API v3 is present",
-        "[ok] keys: the key is accepted",
-        "[ok] version: WooCommerce 10.5.0",
-        "[ok] read orders: orders can be read",
+        f"[ок] доступность: {sim.url} отвечает",
+        "[ок] WooCommerce: REST API WooCommerce v3 на месте",
+        "[ок] ключи: ключ принят",
+        "[ок] версия: WooCommerce 10.5.0",
+        "[ок] чтение заказов: заказы читаются",
     ]
     assert working[6] == (
-        "[warning] write: the key is read-only (authentication refused (HTTP 401 "
+        "[внимание] запись: ключ только для чтения (в доступе отказано (HTTP 401 "
         "woocommerce_rest_authentication_error: The API key provided does not have write permissions.)): "
-        "polls work; registering webhooks needs a Read/Write key"
+        "опросы работают; для регистрации вебхуков нужен ключ с правами «Чтение/Запись»"
     )
-    assert re.fullmatch(r"\[ok\] clock: the store&#x27;s clock is [+-][01] s from ours", working[7])
-    assert working[8:] == ["[ok] last poll: not polled yet"]
+    assert re.fullmatch(r"\[ок\] часы: часы магазина расходятся с нашими на [+-][01] с", working[7])
+    assert working[8:] == ["[ок] последний опрос: ещё не опрашивался"]
     broken_lines = shown["Broken"].message.split("<br>")
     assert broken_lines[:4] == [
         "Broken: опросы невозможны",
+        f"[ок] доступность: {sim.url} отвечает",
+        "[ок] WooCommerce: REST API WooCommerce v3 на месте",
+        "[сбой] ключи: магазин не принял ключ: в доступе отказано (HTTP 401 "
+        "woocommerce_rest_authentication_error: Consumer key is invalid.) — проверьте ключ клиента (consumer key) "
+        "и секрет (consumer secret)",
+    ]
+    assert re.fullmatch(r"\[ок\] часы: часы магазина расходятся с нашими на [+-][01] с", broken_lines[4])
+    assert broken_lines[5:] == ["[ок] последний опрос: ещё не опрашивался"]
+    page = response.content.decode()
+    assert "[сбой] ключи: магазин не принял ключ" in page
+
+
+def test_test_connection_speaks_the_language_the_operators_browser_asks_for(sim, store, operator):
+    response = operator.post(
+        "/admin/shop/store/",
+        {"action": "test_connection", "_selected_action": [store.pk]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    lines = next(str(message) for message in response.context["messages"]).split("<br>")
+    assert lines[:3] == [
+        "Simulated shop: polls can work, with warnings",
         f"[ok] reachable: {sim.url} answers",
         "[ok] woocommerce: WooCommerce REST API v3 is present",
-        "[fails] keys: the store refused the key: authentication refused (HTTP 401 "
-        "woocommerce_rest_authentication_error: Consumer key is invalid.) — check the consumer key and secret",
     ]
-    assert re.fullmatch(r"\[ok\] clock: the store&#x27;s clock is [+-][01] s from ours", broken_lines[4])
-    assert broken_lines[5:] == ["[ok] last poll: not polled yet"]
-    page = response.content.decode()
-    assert "[fails] keys: the store refused the key" in page
+    assert re.fullmatch(r"\[ok\] clock: the store&#x27;s clock is [+-][01] s from ours", lines[7])
+    assert lines[8:] == ["[ok] last poll: not polled yet"]
 
 
 @pytest.mark.e2e

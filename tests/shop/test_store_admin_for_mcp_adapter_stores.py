@@ -78,7 +78,7 @@ def test_blank_rest_key_fields_keep_the_keys_and_forget_clears_them(operator):
              "rest_consumer_secret": REST_SECRET},
             "Отдельные ключи REST нужны только магазинам с MCP-адаптером",
         ),
-        ({"rest_consumer_key": REST_KEY}, "the REST consumer key and secret go together"),
+        ({"rest_consumer_key": REST_KEY}, "ключ и секрет REST указываются вместе"),
     ],
     ids=["on-a-rest-store", "key-without-secret"],
 )  # fmt: skip

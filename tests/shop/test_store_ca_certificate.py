@@ -14,7 +14,7 @@ from shop.woocommerce.errors import CertificateError
 from tests.shop.conftest import ago
 from tests.support.certificates import issue, make_ca, tls_store
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 STAGING = make_ca("Staging CA")
 

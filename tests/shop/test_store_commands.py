@@ -14,7 +14,7 @@ from shop.models import OrderEvent, PollRun, Store
 from tests.shop.conftest import ago
 from tests.support.processes import PROJECT_ROOT, child_env, wait_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def add(sim, *extra: str) -> str:

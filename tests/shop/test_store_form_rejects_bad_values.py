@@ -17,11 +17,11 @@ GOOD = {
 }  # fmt: skip
 
 BAD = [
-    ({"base_url": "ftp://shop.example"}, "must look like https://"),
+    ({"base_url": "ftp://shop.example"}, "должен выглядеть как https://"),
     ({"base_url": "not a url"}, "Введите правильный URL"),
-    ({"base_url": "http://shop.example"}, "plain http"),
-    ({"base_url": "https://shop.example/?page=2"}, "query string"),
-    ({"base_url": "https://admin:hunter2@shop.example"}, "must not carry a user name or password"),
+    ({"base_url": "http://shop.example"}, "обычный http"),
+    ({"base_url": "https://shop.example/?page=2"}, "строки запроса"),
+    ({"base_url": "https://admin:hunter2@shop.example"}, "не должно быть имени пользователя или пароля"),
     ({"api": "soap"}, "soap"),
     ({"poll_interval": "5"}, "10"),
     ({"poll_interval": "100000"}, "86400"),
@@ -37,17 +37,17 @@ BAD = [
 
 CA = make_ca("Staging CA")
 BAD_CA = [
-    ({"ca_certificate": issue(CA).key_pem}, "this holds a private key: give only the certificate"),
-    ({"ca_certificate": "MIIBszCCAVmgAwIBAgIU"}, "this is not a PEM certificate"),
+    ({"ca_certificate": issue(CA).key_pem}, "здесь есть закрытый ключ: укажите только сертификат"),
+    ({"ca_certificate": "MIIBszCCAVmgAwIBAgIU"}, "это не сертификат PEM"),
     (
         {"ca_certificate": "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----"},
-        "the certificate cannot be read",
+        "сертификат не читается",
     ),
-    ({"ca_certificate": make_ca("Old CA", expired=True).cert_pem}, "the certificate CN=Old CA expired on"),
-    ({"ca_certificate": issue(CA).cert_pem}, "is a server certificate issued by CN=Staging CA, not a CA"),
+    ({"ca_certificate": make_ca("Old CA", expired=True).cert_pem}, "срок действия сертификата CN=Old CA истёк"),
+    ({"ca_certificate": issue(CA).cert_pem}, "— сертификат сервера, выданный CN=Staging CA, а не УЦ"),
     (
         {"base_url": "http://shop.example", "allow_http": "on", "ca_certificate": CA.cert_pem},
-        "a CA certificate only applies to an https store",
+        "сертификат УЦ имеет смысл только для магазина на https",
     ),
 ]
 BAD += BAD_CA

@@ -116,5 +116,5 @@ def test_a_store_that_cannot_be_asked_keeps_what_was_read_with_the_error(sim, re
 
     state = webhook_status.check(registered)
 
-    assert "authentication refused" in state["error"]
+    assert "в доступе отказано" in state["error"]  # authentication refused, in LANGUAGE_CODE=ru
     assert len(state["webhooks"]) == 4

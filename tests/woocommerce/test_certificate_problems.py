@@ -12,6 +12,8 @@ from shop.woocommerce.diagnosis import certificate_findings, diagnose
 from tests.support.certificates import Issued, expired, issue, make_ca, tls_store
 from tests.support.simulated_store import BEFORE_ALL
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 CA = make_ca("Staging CA")
 
 

@@ -11,6 +11,8 @@ from simulator import SimulatedStore
 from tests.support.certificates import issue, make_ca, tls_store
 from tests.support.simulated_store import BEFORE_ALL, fill
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 CA = make_ca("Staging CA")
 STRIPPED = (
     "the store saw no credentials (HTTP 401 woocommerce_rest_cannot_view, its answer to anonymous visitors) though "

@@ -17,6 +17,8 @@ from shop.woocommerce.jsonrpc import McpDisabledError, McpToolError, McpToolNotF
 from simulator.mcp import ADAPTER_PATH, MAX_SESSIONS_PER_USER
 from tests.support.simulated_store import BEFORE_ALL, fill
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def open_sessions(server, count: int) -> None:
     """Open sessions as the same WordPress user, the way other MCP clients of the store would."""

@@ -11,6 +11,8 @@ from shop.woocommerce import StoreConfigError, build_client
 from shop.woocommerce.config import StoreConfig
 from tests.support.simulated_store import BEFORE_ALL, fill
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def with_rest_keys(server, **options):
     key = server.store.read_key

@@ -17,6 +17,8 @@ from shop.woocommerce import (
 from shop.woocommerce.jsonrpc import McpProtocolError, McpToolError
 from tests.support.simulated_store import BEFORE_ALL, fill
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def test_it_reads_every_order_past_the_first_hundred_in_one_session(server):
     ids = fill(server.store, 230)

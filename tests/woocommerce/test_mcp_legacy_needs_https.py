@@ -13,6 +13,8 @@ import pytest
 from shop.woocommerce import AuthenticationError, build_client
 from tests.support.simulated_store import BEFORE_ALL
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def test_a_plain_http_request_is_refused_as_woocommerce_refuses_it_before_the_key(plain_http_server):
     config = plain_http_server.config("mcp-legacy", secret="cs_bad")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from shop.woocommerce import StoreConfig, build_client
 from tests.support.loopback import LoopbackServer, Reply
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def diagnose(config, **options):

@@ -8,6 +8,8 @@ from shop.woocommerce import StoreConfig, StoreConfigError, build_client
 from shop.woocommerce.mcp import McpClient
 from shop.woocommerce.rest import RestClient
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def config(**overrides):
     values = {"base_url": "https://shop.example.com/", "key": "ck_k", "secret": "cs_s"}

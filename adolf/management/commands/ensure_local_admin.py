@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
+    """`manage.py ensure_local_admin`: a local superuser with a random password kept under DATA_DIR (DEBUG only)."""
+
     help = "Create a local superuser with a random password (development only) and print how to log in."
 
     def add_arguments(self, parser):

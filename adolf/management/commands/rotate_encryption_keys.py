@@ -10,6 +10,8 @@ from adolf.fields import EncryptedJSONField, EncryptedTextField, undecryptable
 
 
 class Command(BaseCommand):
+    """`manage.py rotate_encryption_keys`: re-encrypt every encrypted field with the first key, so older keys can go."""
+
     help = (
         "Re-encrypt every encrypted field with the first key of FIELD_ENCRYPTION_KEY, so the "
         "old keys after it can then be removed."

@@ -8,6 +8,8 @@ from integrations.models import Service
 
 
 class Command(BaseCommand):
+    """`manage.py issue_service_token SERVICE`: issue and print a new submission API token once."""
+
     help = "Issue a new task submission API token for a service and print it once; only its hash is stored."
 
     def add_arguments(self, parser) -> None:

@@ -30,6 +30,8 @@ def broker_lines(report: dict[str, Any]) -> list[Line]:
 
 
 class Command(BaseCommand):
+    """`manage.py shop_status`: every status section of the registry as text, or one JSON object (--json)."""
+
     help = "Show what is going on: per store the last poll, outcome, cursor and known orders; queues; workers."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -9,6 +9,8 @@ from simulator.demo import DEMO_POLL_INTERVAL, DEMO_URL, ensure_demo_store
 
 
 class Command(BaseCommand):
+    """`manage.py ensure_demo_store`: register the demo store that `make run` serves (DEBUG only)."""
+
     help = "Register the simulated store that `make run` starts, so its orders are polled."
 
     def handle(self, *args, **options) -> None:

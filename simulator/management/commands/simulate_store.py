@@ -17,6 +17,8 @@ from simulator.store import ApiKey
 
 
 class Command(BaseCommand):
+    """`manage.py simulate_store`: serve a simulated WooCommerce store until interrupted."""
+
     help = "Serve a simulated WooCommerce store (REST v3, MCP, webhooks) and print its URL and keys."
 
     def add_arguments(self, parser: CommandParser) -> None:
