@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from adolf.fields import undecryptable
 from shop.models import Store
@@ -27,9 +28,11 @@ def config_for(store: Store) -> StoreConfig:
         secrets += [store.rest_consumer_key, store.rest_consumer_secret]
     if undecryptable(*secrets):
         raise SecretsUnreadableError(
-            "its API keys cannot be decrypted with FIELD_ENCRYPTION_KEY (replaced without the old key): list the "
-            "old key after the new one (comma-separated) and run `manage.py rotate_encryption_keys`, or enter the "
-            "keys again on the store's page",
+            _(
+                "its API keys cannot be decrypted with FIELD_ENCRYPTION_KEY (replaced without the old key): list the "
+                "old key after the new one (comma-separated) and run `manage.py rotate_encryption_keys`, or enter "
+                "the keys again on the store's page"
+            ),
             store=store.name,
         )
     return StoreConfig(
