@@ -154,7 +154,7 @@ def _finish(rows: list[WebhookDelivery], **fields: object) -> list[int]:
         pk__in=[row.pk for row in rows], status=Status.PROCESSING, claimed_at=rows[0].claimed_at
     )
     with transaction.atomic():
-        ids = list(held.select_for_update().values_list("pk", flat=True))
+        ids = list(held.select_for_update().order_by("pk").values_list("pk", flat=True))
         WebhookDelivery.objects.filter(pk__in=ids).update(claimed_at=None, **fields)
     return ids
 
