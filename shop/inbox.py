@@ -32,7 +32,7 @@ from adolf.redaction import redact
 from adolf.retry import backoff_delay
 from shop import webhooks
 from shop.models import OrderEvent, Store, WebhookDelivery
-from shop.woocommerce.errors import StoreError, TransientError
+from shop.woocommerce.errors import RateLimitedError, StoreError, TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +224,8 @@ def _process_store(
         _finish(rows, status=Status.DONE, processed_at=timezone.now(), last_error="the store is gone")
         return {"done": len(rows)}
     except TransientError as exc:
-        return _retry(rows, exc, exc.retry_after)
+        # Only a rate limit says how long to wait; a refused connection or a 500 does not.
+        return _retry(rows, exc, exc.retry_after if isinstance(exc, RateLimitedError) else None)
     except StoreError as exc:
         # Wrong keys, a refused request: trying again cannot help, and polling reports it.
         _finish(rows, status=Status.FAILED, processed_at=timezone.now(), last_error=redact(str(exc))[:2000])
@@ -256,15 +257,19 @@ def _retry(rows: list[WebhookDelivery], exc: Exception, retry_after: float | Non
     spent = [row for row in rows if row.attempts >= MAX_ATTEMPTS]
     _finish(spent, status=Status.FAILED, processed_at=now, last_error=error)
     cap = settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS
-    by_wait: dict[float, list[WebhookDelivery]] = {}
+    # One pause per attempt count, so rows that failed together retry together (one task).
+    by_attempts: dict[int, list[WebhookDelivery]] = {}
     for row in rows:
         if row.attempts < MAX_ATTEMPTS:
-            wait = min(retry_after, cap) if retry_after is not None else None
-            if wait is None:
-                wait = backoff_delay(row.attempts, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=cap)
-            # Rounded up, and a second at least: a task that ran before next_attempt_at would
-            # find nothing to claim, and a drain must not claim the row again at once.
-            by_wait.setdefault(max(1, math.ceil(wait)), []).append(row)
+            by_attempts.setdefault(row.attempts, []).append(row)
+    by_wait: dict[int, list[WebhookDelivery]] = {}
+    for attempts, same in by_attempts.items():
+        wait = min(retry_after, cap) if retry_after is not None else None
+        if wait is None:
+            wait = backoff_delay(attempts, base=settings.SHOP_POLL_RETRY_BACKOFF, cap=cap)
+        # Rounded up, and a second at least: a task that ran before next_attempt_at would
+        # find nothing to claim, and a drain must not claim the rows again at once.
+        by_wait.setdefault(max(1, math.ceil(wait)), []).extend(same)
     for wait, same in sorted(by_wait.items()):
         due = now + timedelta(seconds=wait)
         if ids := _finish(same, status=Status.PENDING, next_attempt_at=due, last_error=error):

@@ -124,6 +124,24 @@ def test_a_failing_stores_rows_wait_for_their_retry_while_the_other_stores_rows_
     assert OrderEvent.objects.count() == 6
 
 
+def test_rows_of_a_store_that_cannot_be_reached_wait_for_their_retry_while_the_others_are_done(
+    sim, store, enqueued, django_capture_on_commit_callbacks
+):
+    with StoreServer(SimulatedStore(https=False)) as gone_sim:
+        gone = store_for(gone_sim, slug="gone", name="Gone shop")
+        unreachable = rows(gone, orders(gone_sim, 2))
+    # Its server stopped: every connection is refused.
+    working = rows(store, orders(sim, 2))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox.drain(on_events=list) == {"done": 2, "retry": 2, "failed": 0, "released": 0}
+
+    assert statuses(unreachable) == [("pending", 1)] * 2
+    assert statuses(working) == [("done", 1)] * 2
+    assert WebhookDelivery.objects.get(pk=unreachable[0].pk).last_error.startswith("TransientError: ")
+    assert [ids for ids, _ in enqueued] == [[row.pk for row in unreachable]]
+
+
 def test_a_row_claimed_by_a_worker_that_died_is_released_by_the_sweeper_and_processed_once(sim, store, enqueued):
     (received,) = rows(store, orders(sim, 1))
     (dead,) = inbox.claim(None, timezone.now())  # the worker that claimed it dies before any outcome
