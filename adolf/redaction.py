@@ -1,4 +1,4 @@
-"""Take credentials out of text before it is shown or stored: URLs' passwords, keys in query strings, bot tokens.
+"""Take credentials out of text before it is shown or stored: URLs' passwords, keys in query strings, tokens in paths.
 
 The rule is that secrets never reach a message at all (adolf.http names requests without
 their query or user info; transports name no URL). This is the second line: applied where
@@ -27,6 +27,10 @@ _PATTERNS = [
     ),
     # A Telegram bot token in a Bot API path: /bot123456:AAE…/sendMessage
     (re.compile(r"(?P<head>/bot)\d+:[A-Za-z0-9_-]{20,}"), rf"\g<head>{MASK}"),
+    # A webhook receiver's URL token (shop's /shop/webhooks/<token>/, 32 URL-safe characters):
+    # it is what lets a caller post as the store, and Django logs the path of a request it
+    # answers with 4xx/5xx. WooCommerce's own /webhooks/<id> are short numbers, left as they are.
+    (re.compile(r"(?P<head>/webhooks/)[A-Za-z0-9_-]{16,}"), rf"\g<head>{MASK}"),
     # Authorization: Bearer … / Basic …
     (re.compile(r"(?P<head>\b(?:Bearer|Basic) )[A-Za-z0-9._~+/=-]{8,}"), rf"\g<head>{MASK}"),
 ]

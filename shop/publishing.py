@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from adolf import metrics
 from adolf.logs import log_context
-from notifications.publish import publish
+from notifications.publish import Publication, publish, publish_many
 from shop.models import OrderEvent
 from shop.rules import LEVELS
 from shop.texts import RENDERER
@@ -30,15 +31,47 @@ BATCH = 100
 
 
 def publish_events(event_ids: Iterable[int]) -> int:
-    """Publish the given events that are still unpublished; return how many were published now."""
+    """Publish the given events that are still unpublished; return how many were published now.
+
+    All at once (one transaction, publish_many); should that fail, one at a time, so one
+    bad event does not hold back the others.
+    """
+    ids = list(event_ids)
+    if len(ids) > 1:
+        try:
+            return _publish_together(ids)
+        except Exception:
+            logger.exception("publishing %d order events together failed; publishing them one at a time", len(ids))
     published = 0
-    for event_id in event_ids:
+    for event_id in ids:
         try:
             published += _publish_one(event_id)
         except Exception:
             # One bad event must not hold back the ones behind it; the sweeper tries it again.
             logger.exception("publishing order event %s failed", event_id)
     return published
+
+
+def _publish_together(event_ids: list[int]) -> int:
+    with transaction.atomic():
+        events = list(
+            # of=("self",): lock the events only, not the joined store rows a poll may be holding.
+            OrderEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("store")
+            .filter(pk__in=event_ids, published_at__isnull=True)
+            .order_by("pk")
+        )
+        notify = [event for event in events if event.notify]
+        if notify:
+            publish_many([_publication(event) for event in notify])
+            transaction.on_commit(partial(_count_sent, [event.event_type for event in notify]))
+        OrderEvent.objects.filter(pk__in=[event.pk for event in events]).update(published_at=timezone.now())
+    return len(events)
+
+
+def _count_sent(event_types: list[str]) -> None:
+    for event_type in event_types:
+        metrics.notification_sent(event_type)
 
 
 def _publish_one(event_id: int) -> int:
@@ -82,10 +115,24 @@ def event_data(event: OrderEvent) -> dict:
 
 
 def _publish(event: OrderEvent) -> None:
+    publication = _publication(event)
     publish(
-        event.event_type,
+        publication.event_type,
         "",
         "",
+        source_module=publication.source_module,
+        source_id=publication.source_id,
+        level=publication.level,
+        data=publication.data,
+        dedupe_key=publication.dedupe_key,
+        renderer=publication.renderer,
+    )
+
+
+def _publication(event: OrderEvent) -> Publication:
+    """The notification of an order event: its data, the event's dedupe key, rendered per reader."""
+    return Publication(
+        event_type=event.event_type,
         source_module="shop",
         source_id=f"{event.store.slug}:{event.order_id}",
         level=LEVELS[event.event_type],

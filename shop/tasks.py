@@ -121,10 +121,18 @@ def resolve_evidence(store_id: int) -> dict:
             "due": resolution.due}  # fmt: skip
 
 
-@shared_task(name=inbox.PROCESS_TASK)
-def process_webhooks(delivery_ids: list[int]) -> dict[str, int]:
-    """Re-fetch the orders of received webhook deliveries and record them as a poll would."""
-    return inbox.process(delivery_ids, on_events=enqueue_notifications)
+@shared_task(name=inbox.PROCESS_TASK, ignore_result=True)
+def process_webhooks(delivery_ids: list[int] | None = None) -> dict[str, int]:
+    """Re-fetch the orders of received webhook deliveries and record them as a poll would; publish their events.
+
+    Without ids (the receiver's nudge), every due delivery is drained. The new events are
+    published here, after their commit, rather than by a shop.send_notification of their
+    own: a webhook is about latency, and the hop through the queue behind other tasks was
+    most of it. A publish cut short leaves events that shop.publish_pending_events sends.
+    """
+    if delivery_ids is None:
+        return inbox.drain(on_events=publish_notifications)
+    return inbox.process(delivery_ids, on_events=publish_notifications)
 
 
 @shared_task(name="shop.sweep_webhooks")
@@ -142,6 +150,11 @@ def check_webhooks() -> dict[str, int]:
 def enqueue_notifications(event_ids: list[int]) -> None:
     """Hand committed events to shop.send_notification: one message per page, not per event."""
     transaction.on_commit(lambda: _send(event_ids))
+
+
+def publish_notifications(event_ids: list[int]) -> None:
+    """Publish committed events as notifications in this process, once their transaction commits."""
+    transaction.on_commit(lambda: publish_events(event_ids))
 
 
 def _send(event_ids: list[int]) -> None:

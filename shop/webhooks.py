@@ -3,10 +3,10 @@
 A webhook is a hint, not a record: WooCommerce renders its body when the delivery runs,
 coalesces, delays and loses deliveries, and never retries; it disables a webhook after a
 run of non-2xx answers. So the receiver checks the signature, reads the order id and
-records the delivery in the inbox (shop.inbox), answering 2xx whenever it can; `refetch`
-later reads the order from the store and records it through the same `record_page` as
-polling, whose dedupe keys make a webhook and a poll seeing one change yield one event.
-Polling stays the source of truth.
+records the delivery in the inbox (shop.inbox), answering 2xx whenever it can;
+`refetch_orders` later reads the orders of many deliveries from the store at once and
+records them through the same `record_page` as polling, whose dedupe keys make a webhook
+and a poll seeing one change yield one event. Polling stays the source of truth.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -30,8 +30,7 @@ from shop.clients import client_for
 from shop.detection import record_page
 from shop.models import OrderEvent, Store
 from shop.woocommerce.base import UnsupportedOperationError
-from shop.woocommerce.errors import NotFoundError, UnreadableOrderError
-from shop.woocommerce.orders import UnreadableOrder
+from shop.woocommerce.orders import Order, UnreadableOrder
 
 logger = logging.getLogger(__name__)
 
@@ -160,40 +159,57 @@ def window_start(store: Store, now: datetime) -> datetime:
 
 
 def refetch(store_id: int, order_id: int, topic: str = "") -> list[int]:
-    """Read the order from the store and record it like a poll would; return new events' ids.
+    """Read one order from the store and record it like a poll would; return new events' ids.
 
-    A trashed order (order.deleted) and one deleted for good (404) record nothing: polling
-    never sees trash either, and the order's known state is kept for when it is restored.
+    The inbox reads many at once (refetch_orders); this is the same for one order.
     """
-    store = Store.objects.get(pk=store_id)
-    if not store.enabled:
+    return refetch_orders(Store.objects.get(pk=store_id), [order_id])
+
+
+def refetch_orders(store: Store, order_ids: Collection[int]) -> list[int]:
+    """Read these orders from the store and record them as one page, as a poll would; return new events' ids.
+
+    One request per 100 orders (RestClient.read_orders: a listing with `include`, not a GET
+    per order), one transaction for all of them (record_page). A trashed order
+    (order.deleted) and one deleted for good are not served and record nothing: polling
+    never sees trash either, and the order's known state is kept for when it is restored.
+    An order the store serves but that cannot be read is set aside, as a poll would set it
+    aside; orders the store served but was not asked for are left out (a store ignoring
+    `include` must not make a webhook announce other orders: polling reads those).
+
+    Raises the client's StoreError with nothing recorded (TransientError: try again later).
+    A store whose API cannot read orders by id (an MCP adapter store without REST keys)
+    records nothing: polling sees the changes.
+    """
+    wanted = set(order_ids)
+    if not store.enabled or not wanted:
         return []
     with client_for(store) as client:
         try:
-            order = client.get_order(order_id)
-        except NotFoundError:
-            logger.info("webhook store=%s order=%s topic=%s: the order is gone", store.slug, order_id, topic)
-            return []
+            served = client.read_orders(sorted(wanted))
         except UnsupportedOperationError as exc:
-            # An MCP adapter store without REST keys cannot read one order; polling sees the change.
-            logger.warning("webhook store=%s order=%s topic=%s: %s", store.slug, order_id, topic, exc.message)
+            logger.warning("webhook store=%s orders=%d: %s", store.slug, len(wanted), exc.message)
             return []
-        except UnreadableOrderError as exc:
-            # One bad order never stops anything: set aside, as a poll would (shop.set_aside).
-            unreadable = UnreadableOrder(order_id, exc.message, sample=exc.sample)
-            record_page(store, [], window_start=window_start(store, timezone.now()), unreadable=[unreadable])
-            return []
-    if order.status == "trash" or order.is_draft or order.date_modified_gmt is None:
+    orders: list[Order] = []
+    unreadable: list[UnreadableOrder] = []
+    for item in served:
+        if isinstance(item, UnreadableOrder):
+            if item.order_id in wanted:
+                unreadable.append(item)
+        elif item.id in wanted and item.status != "trash" and not item.is_draft:
+            orders.append(item)
+    gone = wanted - {order.id for order in orders} - {item.order_id for item in unreadable}
+    if gone:
+        logger.info("webhook store=%s: %d order(s) not served (trashed, deleted or drafts)", store.slug, len(gone))
+    if not orders and not unreadable:
         return []
     result = record_page(
-        store, [order], window_start=window_start(store, timezone.now()), source=OrderEvent.Source.WEBHOOK
+        store,
+        orders,
+        window_start=window_start(store, timezone.now()),
+        source=OrderEvent.Source.WEBHOOK,
+        unreadable=unreadable,
     )
-    # An order never seen before whose change needs evidence: read it now, as a poll would.
+    # Orders never seen before whose change needs evidence: read it now, as a poll would.
     found = evidence.resolve(store, order_ids=result.awaiting).event_ids if result.awaiting else []
-    if not result.event_keys:
-        return found
-    return found + list(
-        OrderEvent.objects.filter(dedupe_key__in=result.event_keys, published_at__isnull=True).values_list(
-            "pk", flat=True
-        )
-    )
+    return found + result.event_ids

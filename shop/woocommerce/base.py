@@ -86,6 +86,7 @@ FINDING_NAMES = {
     "polling": pgettext_lazy("finding", "polling"),
     "last poll": pgettext_lazy("finding", "last poll"),
     "listing": pgettext_lazy("finding", "listing"),
+    "clock went back": pgettext_lazy("finding", "clock went back"),
     "orders set aside": pgettext_lazy("finding", "orders set aside"),
     "statuses": pgettext_lazy("finding", "statuses"),
     "evidence": pgettext_lazy("finding", "evidence"),
@@ -197,6 +198,10 @@ class StoreClient(Protocol):
 
     def get_order(self, order_id: int) -> Order:
         """Return one order by id; raise NotFoundError if the store has none, StoreError on failure."""
+
+    def read_orders(self, order_ids: list[int]) -> list[Order | UnreadableOrder]:
+        """Return many orders as they are now, as few requests as the API allows; ids it no longer lists are absent."""
+        ...
 
     def list_refunds(self, order_id: int) -> list[RefundRecord]:
         """Return an order's refunds, each dated; raise StoreError on failure."""

@@ -40,9 +40,9 @@ from shop.woocommerce.errors import (
     https_only,
 )
 from shop.woocommerce.jsonrpc import McpDisabledError, McpSession
-from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order
+from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, UnreadableOrder, parse_order, read_order
 from shop.woocommerce.paging import RawPage, Window, seek_pages
-from shop.woocommerce.rest import RestClient
+from shop.woocommerce.rest import MAX_PER_REQUEST, RestClient
 
 PATHS = {"mcp-legacy": "/wp-json/woocommerce/mcp", "mcp-adapter": "/wp-json/mcp/mcp-adapter-default-server"}
 EXECUTE_ABILITY = "mcp-adapter-execute-ability"
@@ -169,6 +169,28 @@ class McpClient:
             raise UnreadableOrderError(
                 str(exc), order_id=order_id, store=self.config.name, request=request, sample=repr(data)
             ) from None
+
+    def read_orders(self, order_ids: list[int]) -> list[Order | UnreadableOrder]:
+        """Return the given orders as the store serves them now, 100 a call (see RestClient.read_orders).
+
+        Over REST when the store's REST keys are set; else, on the legacy server, with
+        `woocommerce-orders-list` and `include` (its tools run the REST controller). The
+        adapter's orders-query ability takes no ids: UnsupportedOperationError.
+        """
+        if self.rest is not None:
+            return self.rest.read_orders(order_ids)
+        self._legacy_only("reading orders by id")
+        ids = sorted(set(order_ids))
+        found: list[Order | UnreadableOrder] = []
+        for start in range(0, len(ids), MAX_PER_REQUEST):
+            chunk = ids[start : start + MAX_PER_REQUEST]
+            arguments = {"include": chunk, "per_page": len(chunk), "orderby": "id", "order": "asc"}
+            data = self.call_tool("woocommerce-orders-list", arguments)
+            items = data.get("data") if isinstance(data, dict) else None
+            if not isinstance(items, list):
+                raise self._shape('woocommerce-orders-list should return {"data": [orders]}', data)
+            found += [read_order(item) for item in items]
+        return found
 
     def list_refunds(self, order_id: int) -> list[RefundRecord]:
         """Return the order's refunds: over REST when it can, else as the order's `refunds` list shows them."""

@@ -17,13 +17,23 @@ from shop.woocommerce.config import StoreConfig
 from shop.woocommerce.dates import wc_datetime
 from shop.woocommerce.errors import InvalidResponseError, UnreadableOrderError, body_sample, from_http_error
 from shop.woocommerce.notes import OrderNote, parse_note
-from shop.woocommerce.orders import Order, OrderParseError, RefundRecord, parse_order, parse_refund_record
+from shop.woocommerce.orders import (
+    Order,
+    OrderParseError,
+    RefundRecord,
+    UnreadableOrder,
+    parse_order,
+    parse_refund_record,
+    read_order,
+)
 from shop.woocommerce.paging import RawPage, Window, seek_pages
 from shop.woocommerce.rest_diagnosis import diagnose_rest
 
 API_PATH = "/wp-json/wc/v3"
 # What a lean listing asks for (WordPress trims any REST answer to `_fields`, since 4.9.8).
 LEAN_FIELDS = "id,status,date_modified_gmt"
+# The most orders one listing request serves (per_page 1–100; 101 is refused with 400).
+MAX_PER_REQUEST = 100
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:
@@ -140,6 +150,19 @@ class RestClient:
             return []
         params = {"include": ",".join(map(str, order_ids)), "per_page": len(order_ids), "orderby": "id"}
         return self.decode(self.request("GET", f"{API_PATH}/orders", params=params), list)
+
+    def read_orders(self, order_ids: list[int]) -> list[Order | UnreadableOrder]:
+        """Return the given orders as the store serves them now: one `include` listing per 100 ids.
+
+        Each item is an Order (drafts included: the caller drops them) or, for an object that
+        cannot be one, an UnreadableOrder saying why. An id the store no longer lists is
+        absent: trashed (`status=any` leaves trash out) or deleted for good.
+        """
+        ids = sorted(set(order_ids))
+        found: list[Order | UnreadableOrder] = []
+        for start in range(0, len(ids), MAX_PER_REQUEST):
+            found += [read_order(item) for item in self.orders_by_id(ids[start : start + MAX_PER_REQUEST])]
+        return found
 
     def get_order(self, order_id: int) -> Order:
         """Return one order; raise UnreadableOrderError if the store's answer is an order that cannot be parsed."""

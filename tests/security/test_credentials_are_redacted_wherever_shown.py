@@ -35,6 +35,8 @@ SECRET = "hunter2-s3cret"
         ),
         ("POST /bot123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ZZ/sendMessage", "POST /bot***/sendMessage"),
         (f"Authorization: Bearer {SECRET}", "Authorization: Bearer ***"),
+        ("Unauthorized: /shop/webhooks/q1W-e2R_t3Y4u5I6o7P8a9S0d1F2g3H4/", "Unauthorized: /shop/webhooks/***/"),
+        ("DELETE /wp-json/wc/v3/webhooks/4711", "DELETE /wp-json/wc/v3/webhooks/4711"),
         ("https://shop.example/wp-json/wc/v3/orders?page=2", "https://shop.example/wp-json/wc/v3/orders?page=2"),
     ],
 )

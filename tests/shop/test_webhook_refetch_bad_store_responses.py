@@ -31,8 +31,9 @@ CASES = [
 def test_a_bad_answer_raises_its_typed_error_and_records_nothing(sim, store, fault, error, message):
     order = sim.store.create_order(status="processing", at=ago(sim, minutes=1))
     options = {name: value for name, value in fault.items() if name != "kind"}
-    # Every retry inside the HTTP wrapper meets the fault too.
-    sim.store.inject(fault["kind"], times=10, path=f"/wp-json/wc/v3/orders/{order.id}", **options)
+    # Every retry inside the HTTP wrapper meets the fault too. The re-fetch is a listing
+    # of the orders asked for (`include`), as the inbox reads many at once.
+    sim.store.inject(fault["kind"], times=10, path="/wp-json/wc/v3/orders", **options)
 
     with pytest.raises(error) as raised:
         refetch(store.pk, order.id, "order.updated")
