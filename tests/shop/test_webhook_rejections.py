@@ -97,3 +97,17 @@ def test_a_ping_shaped_body_with_a_bad_signature_is_not_a_ping(client, hooked):
     )  # fmt: skip
 
     assert response.status_code == 401
+
+
+def test_a_secret_no_key_decrypts_is_answered_2xx_records_nothing_and_counts_a_failure(client, hooked, settings):
+    from cryptography.fernet import Fernet
+
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # replaced without the old key
+
+    response = deliver(client, hooked, {"id": 1})
+
+    # A non-2xx answer would earn a strike from WooCommerce; polling reads the change.
+    assert response.status_code == 200
+    assert "cannot be decrypted" in response.json()["ignored"]
+    assert Store.objects.get(pk=hooked.pk).webhook_signature_failures == 1
+    assert nothing_recorded()
