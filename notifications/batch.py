@@ -41,7 +41,8 @@ logger = logging.getLogger(__name__)
 THREADS = 16
 # Posts in flight to one webhook host at a time, from one batch.
 WEBHOOK_HOST_CONCURRENCY = 4
-# A paced send further away than this is deferred rather than waited for (seconds).
+# A batch waits for paced slots up to this long after its start (seconds); a send whose
+# slot is later is deferred, and tried that long after.
 PACE_HORIZON = 5.0
 # The longest one attempt may take: a webhook's timeout is at most 60 s (its form allows
 # no more), SMTP's EMAIL_TIMEOUT and the HTTP clients' defaults are shorter.
@@ -86,6 +87,7 @@ class Lanes:
     """Shared state of one batch's lanes: broken channels, per-host bounds, the deadline."""
 
     def __init__(self, deadline: float) -> None:
+        self.started = time.monotonic()
         self.deadline = deadline
         self.broken: set[int] = set()
         self._lock = threading.Lock()
@@ -160,7 +162,10 @@ def send_one(transport: Transport, job: Job, state: Lanes) -> Result:
         return Result(deferred=0.0)
     paces = transport.paces()
     if paces:
-        wait = pacer().reserve(paces, PACE_HORIZON)
+        # The horizon counts from the batch's start: a batch waits for paces at most that
+        # long in all, and a chat's backlog goes out over later batches.
+        horizon = max(0.0, state.started + PACE_HORIZON - time.monotonic())
+        wait = pacer().reserve(paces, horizon)
         if wait is None:
             return Result(deferred=PACE_HORIZON)
         time.sleep(wait)

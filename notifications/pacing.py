@@ -27,44 +27,73 @@ Pace = tuple[str, float]  # (key, seconds between two sends under it)
 
 KEY_PREFIX = "adolf:pace:"
 REDIS_TIMEOUT_SECONDS = 2.0
+# A search for a free slot steps past at most this many booked ones (a horizon of seconds
+# at Telegram's 30 a second is well within it).
+MAX_STEPS = 1000
 
-# KEYS: the pace keys; ARGV[1]: the horizon in ms, ARGV[2..]: each key's interval in ms.
-# Returns the wait in ms for a booked slot, or -(the wait) when it is past the horizon and
-# nothing was booked. Redis's own clock is the one clock every worker shares.
+# Each key is a sorted set of booked send times (ms). A send at t needs every key's bookings
+# at least that key's interval away from t, before or after: a chat's next message waits a
+# second, while another chat of the same bot takes a free slot between the bot's bookings.
+# KEYS: the pace keys; ARGV[1]: the horizon in ms, ARGV[2]: MAX_STEPS, ARGV[3..]: each
+# key's interval in ms.
+# Returns the wait in ms for a booked slot, or -1 - (the wait) when it is past the horizon
+# and nothing was booked. Redis's own clock is the one clock every worker shares.
 RESERVE = """
 local now = redis.call('TIME')
-local t = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local start = t
+now = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local horizon = tonumber(ARGV[1])
+local t = now
 for i, key in ipairs(KEYS) do
-  local free = tonumber(redis.call('GET', key) or '0')
-  if free > start then start = free end
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - tonumber(ARGV[i + 2]))
 end
-local wait = start - t
-if wait > tonumber(ARGV[1]) then return -wait end
+for step = 1, tonumber(ARGV[2]) do
+  local moved = false
+  for i, key in ipairs(KEYS) do
+    local interval = tonumber(ARGV[i + 2])
+    local near = redis.call('ZRANGEBYSCORE', key, '(' .. (t - interval), '(' .. (t + interval))
+    if #near > 0 then
+      t = tonumber(near[#near]) + interval
+      moved = true
+    end
+  end
+  if not moved then break end
+end
+local wait = t - now
+if wait > horizon then return -1 - wait end
 for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[i + 1])
-  redis.call('SET', key, start + interval, 'PX', interval + 1000)
+  redis.call('ZADD', key, t, t)
+  redis.call('PEXPIRE', key, wait + tonumber(ARGV[i + 2]) + 1000)
 end
 return wait
 """
 
 
 class LocalPacer:
-    """Slots kept in this process: right for one worker process, a floor for several."""
+    """Slots kept in this process, as the Redis script keeps them: right for one worker process."""
 
     def __init__(self) -> None:
-        self._free: dict[str, float] = {}
+        self._booked: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
     def reserve(self, paces: Sequence[Pace], horizon: float) -> float | None:
         """Book the first slot free under every pace; return seconds to wait, or None past `horizon`."""
         with self._lock:
             now = time.monotonic()
-            start = max([now, *(self._free.get(key, 0.0) for key, _interval in paces)])
+            for key, interval in paces:
+                self._booked[key] = [t for t in self._booked.get(key, []) if t > now - interval]
+            start = now
+            for _step in range(MAX_STEPS):
+                moved = False
+                for key, interval in paces:
+                    near = [t for t in self._booked[key] if start - interval < t < start + interval]
+                    if near:
+                        start, moved = max(near) + interval, True
+                if not moved:
+                    break
             if start - now > horizon:
                 return None
-            for key, interval in paces:
-                self._free[key] = start + interval
+            for key, _interval in paces:
+                self._booked[key].append(start)
             return start - now
 
 
@@ -83,7 +112,7 @@ class RedisPacer:
         keys = [KEY_PREFIX + key for key, _interval in paces]
         intervals = [max(1, round(interval * 1000)) for _key, interval in paces]
         try:
-            wait_ms = int(self._script(keys=keys, args=[round(horizon * 1000), *intervals]))
+            wait_ms = int(self._script(keys=keys, args=[round(horizon * 1000), MAX_STEPS, *intervals]))
         except redis.RedisError as exc:
             # Sends go on paced per process rather than stop: Telegram answers 429 with
             # retry_after if several processes together go over, and that is retried.

@@ -14,7 +14,8 @@ class SmtpSink:
     """Accept mail like a relay would, or refuse on cue.
 
     `refuse_next(code_and_text)` answers RCPT TO with an error once; `refuse_data_next`
-    answers DATA (the message itself) with an error once.
+    answers DATA (the message itself) with an error once. `connections` counts the SMTP
+    sessions mail arrived over (each client connection has its own address and port).
     """
 
     def __init__(self) -> None:
@@ -22,6 +23,7 @@ class SmtpSink:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refusals: deque[str] = deque()
         self.data_refusals: deque[str] = deque()
+        self.peers: list[tuple[str, int]] = []
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -45,8 +47,14 @@ class SmtpSink:
         if self.data_refusals:
             return self.data_refusals.popleft()
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.peers.append(tuple(session.peer[:2]))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
+
+    @property
+    def connections(self) -> int:
+        """Return how many SMTP sessions delivered at least one message."""
+        return len(set(self.peers))
 
     def __enter__(self) -> SmtpSink:
         self._controller.start()
