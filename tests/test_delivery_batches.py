@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -26,6 +27,7 @@ from tests.factories.notifications import (
 )
 from tests.support.deliveries import reload
 from tests.support.loopback import LoopbackServer, Received, Reply
+from tests.support.redis_server import RedisServer
 from tests.support.smtp import SmtpSink
 
 OK = Reply(200, {"ok": True, "result": {"message_id": 1}})
@@ -222,11 +224,22 @@ def test_telegram_messages_to_one_chat_are_a_second_apart_and_the_rest_wait_thei
     assert sorted(i for ids, _countdown in enqueued for i in ids) == sorted(d.pk for d in waiting)
 
 
-@pytest.mark.parametrize(
-    "make", [LocalPacer, lambda: RedisPacer(__import__("django.conf").conf.settings.REDIS_URL, LocalPacer())]
-)
-def test_a_pacer_books_slots_per_chat_and_per_bot_and_none_past_the_horizon(make):
-    pacer = make()
+@pytest.fixture(params=["local", "redis"])
+def pacer(request, tmp_path):
+    """Each pacer: in this process, and in Redis (the deployment's, or a server of the test's own)."""
+    if request.param == "local":
+        yield LocalPacer()
+    elif settings.REDIS_URL:
+        yield RedisPacer(settings.REDIS_URL, LocalPacer())
+    else:
+        server = RedisServer(tmp_path).start()
+        try:
+            yield RedisPacer(server.url, LocalPacer())
+        finally:
+            server.stop()
+
+
+def test_a_pacer_books_slots_per_chat_and_per_bot_and_none_past_the_horizon(pacer):
     bot, chat, other = (f"test:{time.time_ns()}:{name}" for name in ("bot", "chat", "other"))
 
     first = pacer.reserve([(bot, 0.1), (chat, 1.0)], horizon=1.5)
