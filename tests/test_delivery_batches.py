@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -290,3 +291,19 @@ def test_a_notification_is_rendered_for_each_channel_once_per_batch():
     bodies = {r.path: r.json() for r in server.received}
     assert bodies["/open"]["data"]["email"] == "buyer@example.com"
     assert "email" not in bodies["/discreet"]["data"]
+
+
+@pytest.mark.django_db
+def test_a_batch_out_of_time_hands_back_what_it_did_not_send_without_spending_an_attempt(enqueued, monkeypatch):
+    monkeypatch.setattr(batch, "batch_seconds", lambda: 0.0)
+    deliveries = deliveries_to(email_channel("staff@shop.example"), 3)
+
+    outcomes = deliver_batch([d.pk for d in deliveries])
+
+    # The lane's first send always goes: a batch never comes to nothing.
+    assert [o.status for o in outcomes] == ["sent", "pending", "pending"]
+    first, *rest = (reload(d) for d in deliveries)
+    assert (first.status, first.attempts) == ("sent", 1)
+    assert [(d.status, d.attempts) for d in rest] == [("pending", 0), ("pending", 0)]
+    assert enqueued == [([d.pk for d in rest], 0)]
+    assert len(mail.outbox) == 1  # pytest-django's in-memory backend
