@@ -261,25 +261,63 @@ def record(outcomes: Sequence[Outcome], now: datetime) -> None:
 
 
 def _update_fenced(status: str, group: Sequence[Outcome]) -> int:
-    """Write one status to rows whose claim still holds; a field that differs between rows becomes a CASE."""
+    """Write one status to rows whose claim still holds; return how many.
+
+    Fields equal in every row are set once; fields that differ come per row, from a VALUES
+    list joined on (id, attempt) on PostgreSQL, or a CASE elsewhere (SQLite, development).
+    """
+    same: dict[str, Any] = {"status": status, "claimed_at": None}
+    varying: list[str] = []
+    for name in group[0].fields:
+        if len({repr(o.fields[name]) for o in group}) == 1:
+            same[name] = group[0].fields[name]
+        else:
+            varying.append(name)
+    if connection.vendor == "postgresql":
+        return _update_from_values(group, same, varying)
     fence = Q()
     by_attempt: dict[int, list[int]] = defaultdict(list)
     for outcome in group:
         by_attempt[outcome.attempt].append(outcome.delivery_id)
     for attempt, ids in by_attempt.items():
         fence |= Q(attempts=attempt, pk__in=ids)
-    values: dict[str, Any] = {"status": status, "claimed_at": None}
-    for name in group[0].fields:
-        distinct = {repr(o.fields[name]) for o in group}
-        if len(distinct) == 1:
-            values[name] = group[0].fields[name]
-            continue
+    values = dict(same)
+    for name in varying:
         field = Delivery._meta.get_field(name)
         values[name] = Case(
             *[When(pk=o.delivery_id, then=Value(o.fields[name], output_field=field)) for o in group],
             default=F(name), output_field=field,
         )  # fmt: skip
     return Delivery.objects.filter(fence, status=DeliveryStatus.SENDING).update(**values)
+
+
+def _update_from_values(group: Sequence[Outcome], same: dict[str, Any], varying: list[str]) -> int:
+    """PostgreSQL: `UPDATE … FROM (VALUES (id, attempt, …), …)`, one statement whatever the batch's size.
+
+    (Django's CASE per row costs milliseconds a row to build; this costs microseconds.)
+    """
+    quote = connection.ops.quote_name
+    fields = {name: Delivery._meta.get_field(name) for name in [*same, *varying]}
+    assignments = [f"{quote(fields[name].column)} = %s" for name in same]
+    assignments += [f"{quote(fields[name].column)} = v.{quote(name)}" for name in varying]
+    params: list[Any] = [fields[name].get_db_prep_value(value, connection) for name, value in same.items()]
+    rows = []
+    for index, outcome in enumerate(group):
+        # The first row names each column's type; the others follow it.
+        casts = [f"::{fields[name].db_type(connection)}" if index == 0 else "" for name in varying]
+        rows.append("(" + ", ".join(["%s::bigint", "%s::integer", *(f"%s{cast}" for cast in casts)]) + ")")
+        params += [outcome.delivery_id, outcome.attempt]
+        params += [fields[name].get_db_prep_value(outcome.fields[name], connection) for name in varying]
+    columns = ", ".join(["id", "attempt", *(quote(name) for name in varying)])
+    table = quote(Delivery._meta.db_table)
+    # Only names from the model and placeholders go into the text; every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET {', '.join(assignments)} FROM (VALUES {', '.join(rows)}) AS v({columns})"  # noqa: S608
+        f" WHERE {table}.id = v.id AND {table}.attempts = v.attempt AND {table}.status = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, DeliveryStatus.SENDING])
+        return cursor.rowcount
 
 
 def retry_now(deliveries: Iterable[Delivery]) -> int:
