@@ -19,6 +19,7 @@ from email.message import EmailMessage
 
 import httpx
 
+from bench.procstat import cpu_seconds, load_average
 from bench.workers import percentile, worker
 
 EVENTS = 1_000
@@ -44,8 +45,12 @@ def publish_events(events: int, offset: int) -> None:
         publish("bench.event", f"Event {n}", "A benchmark event", source_module="bench", source_id=str(n))
 
 
-def drain(events: int, *, one_transaction: bool) -> dict:
-    """Publish `events` notifications and wait until all their deliveries are sent; return the timings."""
+def drain(events: int, *, one_transaction: bool, worker_pid: int) -> dict:
+    """Publish `events` notifications and wait until all their deliveries are sent; return the timings.
+
+    `worker_cpu`: CPU seconds the worker (main process and pool) spent meanwhile — the
+    figure a busy shared machine does not move, unlike the rates.
+    """
     from django.db import transaction
     from django.utils import timezone
 
@@ -53,6 +58,7 @@ def drain(events: int, *, one_transaction: bool) -> dict:
     from tests.support.processes import wait_for
 
     Notification.objects.all().delete()
+    cpu_before, load_before = cpu_seconds(worker_pid), load_average()
     started = time.perf_counter()
     if one_transaction:
         committed: list = []
@@ -68,6 +74,7 @@ def drain(events: int, *, one_transaction: bool) -> dict:
         timeout=600, interval=0.2, what="every delivery",
     )  # fmt: skip
     seconds = time.perf_counter() - started
+    worker_cpu = cpu_seconds(worker_pid) - cpu_before
     rows = list(Delivery.objects.values_list("sent_at", "notification__created"))
     last_sent = max(sent for sent, _ in rows)
     # In the backlog every row counts from the commit: that is when it could first be sent.
@@ -79,6 +86,8 @@ def drain(events: int, *, one_transaction: bool) -> dict:
         "sending_seconds": (last_sent - committed[0]).total_seconds() if one_transaction else seconds,
         "p50": percentile(latencies, 0.50),
         "p95": percentile(latencies, 0.95),
+        "worker_cpu": worker_cpu,
+        "load": max(load_before, load_average()),
     }
 
 
@@ -99,9 +108,9 @@ def run(events: int = EVENTS) -> dict:
         )
         smtp_env = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
                     "EMAIL_PORT": str(smtp.port)}  # fmt: skip
-        with worker(queues=("default",), **smtp_env):
-            burst = drain(events, one_transaction=False)
-            backlog = drain(events, one_transaction=True)
+        with worker(queues=("default",), **smtp_env) as handle:
+            burst = drain(events, one_transaction=False, worker_pid=handle.process.pid)
+            backlog = drain(events, one_transaction=True, worker_pid=handle.process.pid)
         smtp_sessions = len(set(smtp.peers))
     return {
         "events": events,
@@ -114,6 +123,10 @@ def run(events: int = EVENTS) -> dict:
         "backlog_per_second": 2 * events / backlog["sending_seconds"],
         "backlog_p95": backlog["p95"],
         "baseline_per_second": baseline["deliveries"] / baseline["seconds"],
+        # Worker CPU per delivery sent (ms), in each run; and the busiest load average seen.
+        "burst_cpu_ms": burst["worker_cpu"] * 1000 / (2 * events),
+        "backlog_cpu_ms": backlog["worker_cpu"] * 1000 / (2 * events),
+        "load": max(burst["load"], backlog["load"]),
         # One per mail before batches, far fewer with one session per batch (the baseline's one included).
         "smtp_sessions": smtp_sessions,
     }
@@ -124,11 +137,12 @@ def print_table(result: dict) -> None:
     print(
         "burst: sent deliveries/s | publishing, events/s | p50 event→sent | p95 event→sent || "
         "backlog: sent deliveries/s | p95 commit→sent || baseline (direct, one process) | backlog ÷ baseline "
-        "| SMTP sessions"
+        "| SMTP sessions | worker CPU ms/delivery (burst, backlog) | load average"
     )
     print(
         f"{result['per_second']:,.0f} | {result['publish_per_second']:,.0f} | {result['p50']:.2f} s | "
         f"{result['p95']:.2f} s || {result['backlog_per_second']:,.0f} | {result['backlog_p95']:.2f} s || "
         f"{result['baseline_per_second']:,.0f} | {result['backlog_per_second'] / result['baseline_per_second']:.2f} "
-        f"| {result['smtp_sessions']:,}"
+        f"| {result['smtp_sessions']:,} | {result['burst_cpu_ms']:.1f}, {result['backlog_cpu_ms']:.1f} "
+        f"| {result['load']:.1f}"
     )
