@@ -13,7 +13,7 @@ import logging
 import math
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,9 +51,11 @@ def claim(delivery_id: int, now: datetime) -> int | None:
 def claim_batch(delivery_ids: Sequence[int], now: datetime, *, fill: int = 0) -> dict[int, int]:
     """Take the given deliveries that are pending and due, and up to `fill` other due ones; return {id: attempt}.
 
-    One statement: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`, so
-    racing batches split the rows between them instead of waiting for each other; the
-    others are the longest due first. SQLite (no SKIP LOCKED) serialises writers anyway.
+    One statement: the rows are chosen in materialised CTEs (`SELECT … FOR UPDATE SKIP LOCKED`,
+    so racing batches split the rows between them instead of waiting for each other), then
+    claimed by `UPDATE … RETURNING`; the others are the longest due first. Materialised, the
+    choice is made once: a `LIMIT` subquery inside the UPDATE's WHERE may be re-run and claim
+    more than its limit. SQLite (no SKIP LOCKED) serialises writers anyway.
     """
     ids = list(dict.fromkeys(int(i) for i in delivery_ids))
     if not ids and fill <= 0:
@@ -63,19 +65,22 @@ def claim_batch(delivery_ids: Sequence[int], now: datetime, *, fill: int = 0) ->
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     # Only the model's table name and placeholders go into the text; every value is a parameter.
     due = f"SELECT id FROM {table} WHERE status = %s AND next_attempt_at <= %s"  # noqa: S608
-    chosen, params = [], []
+    ctes, names, params = [], [], []
     if ids:
-        chosen.append(f"id IN ({due} AND id IN ({', '.join(['%s'] * len(ids))}){lock})")
+        ctes.append(f"mine AS MATERIALIZED ({due} AND id IN ({', '.join(['%s'] * len(ids))}){lock})")
+        names.append("SELECT id FROM mine")
         params += [DeliveryStatus.PENDING, at, *ids]
     if fill > 0:
-        chosen.append(f"id IN ({due} ORDER BY next_attempt_at, id LIMIT %s{lock})")
+        ctes.append(f"more AS MATERIALIZED ({due} ORDER BY next_attempt_at, id LIMIT %s{lock})")
+        names.append("SELECT id FROM more")
         params += [DeliveryStatus.PENDING, at, fill]
     sql = (
-        f"UPDATE {table} SET status = %s, attempts = attempts + 1, claimed_at = %s, last_attempt_at = %s"  # noqa: S608
-        f" WHERE status = %s AND next_attempt_at <= %s AND ({' OR '.join(chosen)}) RETURNING id, attempts"
+        f"WITH {', '.join(ctes)} UPDATE {table}"  # noqa: S608
+        " SET status = %s, attempts = attempts + 1, claimed_at = %s, last_attempt_at = %s"
+        f" WHERE status = %s AND id IN ({' UNION '.join(names)}) RETURNING id, attempts"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [DeliveryStatus.SENDING, at, at, DeliveryStatus.PENDING, at, *params])
+    with connection.cursor() as cursor:  # one statement: atomic on its own
+        cursor.execute(sql, [*params, DeliveryStatus.SENDING, at, at, DeliveryStatus.PENDING])
         return dict(cursor.fetchall())
 
 
@@ -114,17 +119,26 @@ def deliver(delivery_id: int) -> str | None:
     return None
 
 
-def deliver_batch(delivery_ids: Sequence[int], *, fill: int = 0) -> list[Outcome]:
+def deliver_batch(
+    delivery_ids: Sequence[int], *, fill: int = 0, when_full: Callable[[], object] | None = None
+) -> list[Outcome]:
     """Claim, send and record a batch; return the outcomes recorded (rows not claimed are left out).
 
     `fill`: how many other due deliveries to take along, up to BATCH_SIZE in all (a task
     draining a burst takes what its siblings would, so each send shares its batch's costs).
+    `when_full` is called once the claim is made if it took a whole batch (more may be due).
     Deliveries to a disabled channel are held for it, without spending an attempt.
     """
     now = timezone.now()
     claimed = claim_batch(delivery_ids[:BATCH_SIZE], now, fill=min(fill, BATCH_SIZE - len(delivery_ids)))
     if not claimed:
         return []
+    if when_full is not None and len(claimed) >= BATCH_SIZE:
+        try:
+            when_full()
+        except Exception:
+            # The rest waits for the next publish's task or for the sweeper.
+            logger.exception("Could not hand on the next batch of deliveries")
     try:
         rows = list(Delivery.objects.filter(pk__in=claimed).select_related("notification").order_by("pk"))
         channels_by_id = Channel.objects.in_bulk({row.channel_id for row in rows})

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from notifications import texts
 from notifications.models import Delivery, DeliveryStatus, Level, Notification
-from notifications.outbox import enqueue
+from notifications.outbox import announce
 from notifications.routing import channels_for
 
 
@@ -128,7 +128,7 @@ def publish(
     ids = [delivery.pk for delivery in deliveries if delivery.status == DeliveryStatus.PENDING]
     if ids:
         # If this process dies between commit and enqueue, the sweeper sends them.
-        transaction.on_commit(lambda: enqueue(ids))
+        transaction.on_commit(lambda: announce(ids))
     return notification
 
 

@@ -25,10 +25,12 @@ OUTCOMES = {
 def dispatch_deliveries(delivery_ids: list[int]) -> dict[str, int]:
     """Make one attempt at each due pending delivery given, and at others due, up to a batch; return counts by outcome.
 
-    Rows no longer pending and due (sent meanwhile, taken by another batch) are skipped.
+    Rows no longer pending and due (sent meanwhile, taken by another batch) are skipped. A
+    full batch hands on a follow-up task first: there may be more waiting (notifications.outbox).
     """
+    outbox.taking()
     with log_context(deliveries=len(delivery_ids)):
-        outcomes = dispatch.deliver_batch(delivery_ids, fill=outbox.BATCH_SIZE)
+        outcomes = dispatch.deliver_batch(delivery_ids, fill=outbox.BATCH_SIZE, when_full=outbox.follow_up)
     counts: Counter[str] = Counter()
     for outcome in outcomes:
         if outcome.attempted or outcome.status == DeliveryStatus.HELD:

@@ -7,13 +7,14 @@ import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from notifications import batch, dispatch
+from notifications import batch, dispatch, outbox
 from notifications.dispatch import claim_batch, deliver_batch
 from notifications.models import Channel, Delivery, Notification
 from notifications.outbox import BATCH_SIZE
@@ -307,3 +308,59 @@ def test_a_batch_out_of_time_hands_back_what_it_did_not_send_without_spending_an
     assert [(d.status, d.attempts) for d in rest] == [("pending", 0), ("pending", 0)]
     assert enqueued == [([d.pk for d in rest], 0)]
     assert len(mail.outbox) == 1  # pytest-django's in-memory backend
+
+
+@pytest.fixture
+def queued_mark(tmp_path, monkeypatch):
+    """The Redis that keeps the mark of a queued batch: the deployment's, or a server of the test's own."""
+    server = None
+    if settings.REDIS_URL:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+    else:
+        server = RedisServer(tmp_path).start()
+        client = redis.Redis.from_url(server.url, socket_timeout=5)
+    monkeypatch.setattr(outbox, "_redis", lambda: client)
+    client.delete(outbox.QUEUED_KEY)
+    sent: list[list[int]] = []
+    monkeypatch.setattr(outbox, "enqueue", lambda ids, countdown=None: sent.append(list(ids)))
+    yield sent
+    client.delete(outbox.QUEUED_KEY)
+    if server is not None:
+        server.stop()
+
+
+def test_a_burst_of_publishes_sends_one_batch_task_until_it_starts_claiming(queued_mark):
+    outbox.announce([1, 2])
+    outbox.announce([3, 4])  # the queued task will claim these too: they are due
+    assert queued_mark == [[1, 2]]
+
+    outbox.taking()  # the task starts: what comes next is not in its claim
+    outbox.announce([5, 6])
+    assert queued_mark == [[1, 2], [5, 6]]
+
+
+def test_without_redis_every_publish_sends_a_batch_task(monkeypatch):
+    sent: list[list[int]] = []
+    monkeypatch.setattr(outbox, "_redis", lambda: None)
+    monkeypatch.setattr(outbox, "enqueue", lambda ids, countdown=None: sent.append(list(ids)))
+
+    outbox.announce([1])
+    outbox.announce([2])
+
+    assert sent == [[1], [2]]
+
+
+@pytest.mark.django_db
+def test_a_full_batch_hands_on_a_follow_up_and_the_last_one_does_not(monkeypatch):
+    follow_ups: list[bool] = []
+    monkeypatch.setattr(outbox, "follow_up", lambda: follow_ups.append(True))
+    with LoopbackServer(Reply(200)) as server:
+        channel = webhook_channel(server.url)
+        deliveries_to(channel, BATCH_SIZE + 1)
+
+        assert dispatch_deliveries.apply(args=([],)).get() == {"sent": BATCH_SIZE}
+        assert follow_ups == [True]
+        assert dispatch_deliveries.apply(args=([],)).get() == {"sent": 1}
+        assert follow_ups == [True]
+
+    assert len(server.received) == BATCH_SIZE + 1
