@@ -30,7 +30,7 @@ from tests.factories.notifications import (
 from tests.support.deliveries import reload
 from tests.support.loopback import LoopbackServer, Received, Reply
 from tests.support.redis_server import RedisServer
-from tests.support.smtp import SmtpSink
+from tests.support.smtp import smtp_relay
 
 OK = Reply(200, {"ok": True, "result": {"message_id": 1}})
 
@@ -152,13 +152,7 @@ def test_a_batch_with_mixed_results_records_each_outcome_and_disables_a_broken_c
 
 @pytest.mark.django_db
 def test_the_mails_of_a_batch_go_over_one_smtp_connection():
-    with (
-        SmtpSink() as sink,
-        override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=sink.port, EMAIL_USE_TLS=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="",
-        ),
-    ):  # fmt: skip
+    with smtp_relay() as sink:
         channel = email_channel("staff@shop.example")
         deliveries = deliveries_to(channel, 5)
 
@@ -171,13 +165,7 @@ def test_the_mails_of_a_batch_go_over_one_smtp_connection():
 
 @pytest.mark.django_db
 def test_a_refused_mail_does_not_stop_the_rest_of_the_batch():
-    with (
-        SmtpSink() as sink,
-        override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=sink.port, EMAIL_USE_TLS=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="",
-        ),
-    ):  # fmt: skip
+    with smtp_relay() as sink:
         sink.refuse_data_next("552 Message too large")
         deliveries = deliveries_to(email_channel("staff@shop.example"), 3)
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import socket
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from django.test import override_settings
 
 
 class SmtpSink:
@@ -62,3 +65,16 @@ class SmtpSink:
 
     def __exit__(self, *exc: object) -> None:
         self._controller.stop()
+
+
+@contextmanager
+def smtp_relay(**settings: str) -> Iterator[SmtpSink]:
+    """Run an SmtpSink with Django's SMTP backend pointed at it, plain and without a login."""
+    with (
+        SmtpSink() as sink,
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=sink.port, EMAIL_USE_TLS=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="", **settings,
+        ),
+    ):  # fmt: skip
+        yield sink
