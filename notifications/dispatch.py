@@ -126,14 +126,19 @@ def deliver_batch(
 
     `fill`: how many other due deliveries to take along, up to BATCH_SIZE in all (a task
     draining a burst takes what its siblings would, so each send shares its batch's costs).
-    `when_full` is called once the claim is made if it took a whole batch (more may be due).
+    `when_full` is called once the claim is made if it took all the others it had room for
+    (more may be due).
     Deliveries to a disabled channel are held for it, without spending an attempt.
     """
     now = timezone.now()
-    claimed = claim_batch(delivery_ids[:BATCH_SIZE], now, fill=min(fill, BATCH_SIZE - len(delivery_ids)))
+    fill = max(0, min(fill, BATCH_SIZE - len(delivery_ids)))
+    claimed = claim_batch(delivery_ids[:BATCH_SIZE], now, fill=fill)
     if not claimed:
         return []
-    if when_full is not None and len(claimed) >= BATCH_SIZE:
+    # As many rows as the fill asked for: there may be more due (counting the batch's own
+    # rows too, at worst one follow-up finds nothing; not counting them, a backlog would
+    # stop whenever a batch's own rows had gone with another).
+    if when_full is not None and fill and len(claimed) >= fill:
         try:
             when_full()
         except Exception:

@@ -339,16 +339,17 @@ def test_without_redis_every_publish_sends_a_batch_task(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_full_batch_hands_on_a_follow_up_and_the_last_one_does_not(monkeypatch):
+def test_a_batch_that_filled_up_hands_on_a_follow_up_even_if_its_own_rows_had_gone(monkeypatch):
     follow_ups: list[bool] = []
     monkeypatch.setattr(outbox, "follow_up", lambda: follow_ups.append(True))
     with LoopbackServer(Reply(200)) as server:
         channel = webhook_channel(server.url)
+        gone = DeliveryFactory(channel=channel, status="sent")  # taken and sent by another batch
         deliveries_to(channel, BATCH_SIZE + 1)
 
-        assert dispatch_deliveries.apply(args=([],)).get() == {"sent": BATCH_SIZE}
+        assert dispatch_deliveries.apply(args=([gone.pk],)).get() == {"sent": BATCH_SIZE - 1}
         assert follow_ups == [True]
-        assert dispatch_deliveries.apply(args=([],)).get() == {"sent": 1}
-        assert follow_ups == [True]
+        assert dispatch_deliveries.apply(args=([],)).get() == {"sent": 2}
+        assert follow_ups == [True]  # it had room left: nothing more was due
 
     assert len(server.received) == BATCH_SIZE + 1
