@@ -18,7 +18,7 @@ class SmtpSink:
 
     `refuse_next(code_and_text)` answers RCPT TO with an error once; `refuse_data_next`
     answers DATA (the message itself) with an error once. `connections` counts the SMTP
-    sessions mail arrived over (each client connection has its own address and port).
+    sessions mail arrived over (aiosmtpd makes a session object per client connection).
     """
 
     def __init__(self) -> None:
@@ -26,7 +26,8 @@ class SmtpSink:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refusals: deque[str] = deque()
         self.data_refusals: deque[str] = deque()
-        self.peers: list[tuple[str, int]] = []
+        # Keyed by id(), holding the session itself so no later one can reuse its id.
+        self._sessions: dict[int, object] = {}
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -50,14 +51,14 @@ class SmtpSink:
         if self.data_refusals:
             return self.data_refusals.popleft()
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.peers.append(tuple(session.peer[:2]))
+        self._sessions.setdefault(id(session), session)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
 
     @property
     def connections(self) -> int:
         """Return how many SMTP sessions delivered at least one message."""
-        return len(set(self.peers))
+        return len(self._sessions)
 
     def __enter__(self) -> SmtpSink:
         self._controller.start()
