@@ -125,6 +125,8 @@ def send_all(jobs: Sequence[Job]) -> dict[int, Result]:
     lanes = lanes_for(jobs)
     state = Lanes(time.monotonic() + batch_seconds())
     results: dict[int, Result] = {}
+    if not lanes:
+        return results
     if len(lanes) == 1:
         # Nothing to overlap: send in the caller's thread (and its database connection).
         results.update(run_lane(lanes[0], state, close_db=False))

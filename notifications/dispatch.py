@@ -162,13 +162,15 @@ def deliver_batch(
                 batch.Job(row.pk, channel, notification, str(row.key))
                 for row, notification in zip(deliveries, as_sent, strict=True)
             ]
-        results = batch.send_all(jobs)
     except Exception:
         # Loading or rendering failed (a bug, the database gone): the claims are given back
         # unspent, or, if that fails too, the sweeper releases them when the lease is over.
         logger.exception("A batch of %s deliveries failed before sending", len(claimed))
         _release(claimed, now)
         raise
+    # Outside the try: once sending has begun, a batch cut short (Celery's soft time limit)
+    # leaves its rows claimed, for the sweeper to release when the lease is over, as before.
+    results = batch.send_all(jobs)
     outcomes = held + [_outcome(job, claimed[job.delivery_id], results[job.delivery_id], now) for job in jobs]
     record(outcomes, now)
     return outcomes

@@ -151,6 +151,16 @@ def test_a_batch_with_mixed_results_records_each_outcome_and_disables_a_broken_c
 
 
 @pytest.mark.django_db
+def test_a_batch_only_for_disabled_channels_holds_them_all_without_spending_attempts():
+    deliveries = deliveries_to(webhook_channel("http://127.0.0.1:9/hook", enabled=False), 2)
+
+    outcomes = deliver_batch([d.pk for d in deliveries])
+
+    assert [o.status for o in outcomes] == ["held", "held"]
+    assert [(reload(d).status, reload(d).attempts) for d in deliveries] == [("held", 0), ("held", 0)]
+
+
+@pytest.mark.django_db
 def test_the_mails_of_a_batch_go_over_one_smtp_connection():
     with smtp_relay() as sink:
         channel = email_channel("staff@shop.example")

@@ -61,18 +61,17 @@ class LoopbackServer:
             protocol_version = "HTTP/1.1"
 
             def _serve(self) -> None:
-                server._count(+1)
-                try:
-                    self._answer()
-                finally:
-                    server._count(-1)
-
-            def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Received(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
-                reply = server._reply_for(request)
-                if reply.delay:
-                    time.sleep(reply.delay)
+                # Counted in flight until the answer starts: a client that has it may send the
+                # next request before this thread would otherwise get to count this one done.
+                server._count(+1)
+                try:
+                    reply = server._reply_for(request)
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                finally:
+                    server._count(-1)
                 body, headers = reply.encoded()
                 try:
                     # send_response_only: a scripted Date header must be the only one.
