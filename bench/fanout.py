@@ -127,7 +127,7 @@ def run(events: int = EVENTS) -> dict:
         "burst_cpu_ms": burst["worker_cpu"] * 1000 / (2 * events),
         "backlog_cpu_ms": backlog["worker_cpu"] * 1000 / (2 * events),
         "load": max(burst["load"], backlog["load"]),
-        # For the 4,000 mails of both runs: one a mail before batches, one a batch and channel now
+        # For the 2,000 mails of both runs: one a mail before batches, one a batch and channel now
         # (the baseline's one included).
         "smtp_sessions": smtp_sessions,
     }
