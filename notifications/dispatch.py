@@ -196,11 +196,12 @@ def _outcome(job: batch.Job, attempt: int, result: batch.Result, now: datetime) 
         # An earlier attempt of this batch showed the channel broken: kept for it, like its other waiting ones.
         return _unattempted(job.delivery_id, attempt, job.channel, DeliveryStatus.HELD)
     if result.deferred is not None:
+        # From now, not from the batch's start: the wait was decided as the send came up.
         delay = math.ceil(result.deferred)
         return Outcome(
             job.delivery_id, attempt, channel_id, kind, DeliveryStatus.PENDING,
-            {"attempts": attempt - 1, "next_attempt_at": now + timedelta(seconds=delay)}, attempted=False,
-            countdown=delay,
+            {"attempts": attempt - 1, "next_attempt_at": timezone.now() + timedelta(seconds=delay)},
+            attempted=False, countdown=delay,
         )  # fmt: skip
     error = result.error
     if error is None:
