@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from notifications import texts
 from notifications.models import Channel, Delivery, DeliveryStatus, Level, Notification
-from notifications.outbox import enqueue
+from notifications.outbox import announce
 from notifications.routing import channels_for, matches
 
 
@@ -130,7 +130,7 @@ def publish(
     ids = [delivery.pk for delivery in deliveries if delivery.status == DeliveryStatus.PENDING]
     if ids:
         # If this process dies between commit and enqueue, the sweeper sends them.
-        transaction.on_commit(lambda: enqueue(ids))
+        transaction.on_commit(lambda: announce(ids))
     return notification
 
 
@@ -214,7 +214,7 @@ def publish_many(publications: Sequence[Publication]) -> list[Notification]:
     ids = [delivery.pk for delivery in deliveries if delivery.status == DeliveryStatus.PENDING]
     if ids:
         # If this process dies between commit and enqueue, the sweeper sends them.
-        transaction.on_commit(lambda: enqueue(ids))
+        transaction.on_commit(lambda: announce(ids))
     return [existing.get(key) or new[key] for key in keys]
 
 

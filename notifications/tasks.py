@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from celery import shared_task
@@ -9,7 +10,7 @@ from celery import shared_task
 from adolf import metrics
 from adolf.logs import log_context
 from notifications import dispatch, outbox, retention
-from notifications.models import Delivery, DeliveryStatus
+from notifications.models import DeliveryStatus
 from notifications.publish import publish
 
 # What an attempt's resulting status means, for the deliveries metric ("held": the channel
@@ -20,15 +21,29 @@ OUTCOMES = {
 }  # fmt: skip
 
 
+@shared_task(name=outbox.BATCH_TASK, ignore_result=True)
+def dispatch_deliveries(delivery_ids: list[int]) -> dict[str, int]:
+    """Make one attempt at each due pending delivery given, and at others due, up to a batch; return counts by outcome.
+
+    Rows no longer pending and due (sent meanwhile, taken by another batch) are skipped. A
+    full batch hands on a follow-up task first: there may be more waiting (notifications.outbox).
+    """
+    outbox.taking()
+    with log_context(deliveries=len(delivery_ids)):
+        outcomes = dispatch.deliver_batch(delivery_ids, fill=outbox.BATCH_SIZE, when_full=outbox.follow_up)
+    counts: Counter[str] = Counter()
+    for outcome in outcomes:
+        if outcome.attempted or outcome.status == DeliveryStatus.HELD:
+            label = OUTCOMES.get(outcome.status, outcome.status)
+            metrics.delivery_attempted(outcome.kind, label)
+            counts[label] += 1
+    return dict(counts)
+
+
 @shared_task(name=outbox.DISPATCH_TASK, ignore_result=True)
-def dispatch_delivery(delivery_id: int) -> str | None:
-    """Make one attempt at a delivery (a no-op unless it is pending and due)."""
-    with log_context(delivery=delivery_id):
-        status = dispatch.deliver(delivery_id)
-    if status is not None:
-        kind = Delivery.objects.filter(pk=delivery_id).values_list("channel__kind", flat=True).first() or "unknown"
-        metrics.delivery_attempted(kind, OUTCOMES.get(status, status))
-    return status
+def dispatch_delivery(delivery_id: int) -> dict[str, int]:
+    """The task of one delivery, as queued before batches: sent as a batch of one (and whatever is due)."""
+    return dispatch_deliveries([delivery_id])
 
 
 @shared_task(name="notifications.sweep_deliveries")

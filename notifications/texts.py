@@ -89,8 +89,13 @@ def localize(notifications: Iterable[Notification], language: str) -> list[Notif
 
 def for_channel(notification: Notification, channel: Channel) -> Notification:
     """Return a copy of the notification as this channel sends it: its language, its contact rule."""
-    copied = copy.copy(notification)
-    if not channel.customer_contact and isinstance(notification.data, dict):
-        copied.data = {key: value for key, value in notification.data.items() if key not in CONTACT_FIELDS}
-    copied.title, copied.message = render(copied, channel.language)
-    return copied
+    return for_channel_all([notification], channel)[0]
+
+
+def for_channel_all(notifications: Iterable[Notification], channel: Channel) -> list[Notification]:
+    """Return copies of the notifications as this channel sends them, rendered as one batch per renderer."""
+    copies = [copy.copy(notification) for notification in notifications]
+    for copied in copies:
+        if not channel.customer_contact and isinstance(copied.data, dict):
+            copied.data = {key: value for key, value in copied.data.items() if key not in CONTACT_FIELDS}
+    return localize(copies, channel.language)

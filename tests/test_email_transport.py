@@ -8,25 +8,14 @@ from django.test import override_settings
 from notifications.dispatch import deliver
 from tests.factories.notifications import DeliveryFactory, NotificationFactory, email_channel
 from tests.support.deliveries import make_due, reload
-from tests.support.smtp import SmtpSink
+from tests.support.smtp import smtp_relay
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def smtp():
-    with (
-        SmtpSink() as sink,
-        override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=sink.port,
-            EMAIL_USE_TLS=False,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            DEFAULT_FROM_EMAIL="adolf@shop.example",
-        ),
-    ):
+    with smtp_relay(DEFAULT_FROM_EMAIL="adolf@shop.example") as sink:
         yield sink
 
 

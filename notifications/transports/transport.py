@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError
@@ -80,6 +80,22 @@ class Transport:
     def send(self, notification: Notification, *, idempotency_key: str) -> int | None:
         """Deliver the notification or raise TransportError; return the peer's status code if any."""
         raise NotImplementedError
+
+    # A transport used as a context manager keeps what consecutive sends can share (an HTTP
+    # client with its kept-alive connection, one SMTP session) open until the block ends;
+    # outside one, each send opens and closes its own. notifications.batch sends a batch so.
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def paces(self) -> list[tuple[str, float]]:
+        """Return the rate limits a send through this channel falls under: (key, seconds between sends).
+
+        Keys name what the service limits (a bot, a chat), never a secret (notifications.pacing).
+        """
+        return []
 
     @classmethod
     def clean_configuration(cls, raw: dict[str, str]) -> dict[str, Any]:

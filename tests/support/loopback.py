@@ -45,6 +45,7 @@ class LoopbackServer:
     """Answer requests from a script of replies (then a default) and record every request.
 
     `handler`, when given, computes the reply from the request instead of the script.
+    `most_in_flight` is the most requests it was answering at one time.
     """
 
     def __init__(self, default: Reply | None = None, handler: Callable[[Received], Reply] | None = None):
@@ -52,6 +53,7 @@ class LoopbackServer:
         self.handler = handler
         self.script: deque[Reply] = deque()
         self.received: list[Received] = []
+        self.in_flight = self.most_in_flight = 0
         self._lock = threading.Lock()
         server = self
 
@@ -61,9 +63,15 @@ class LoopbackServer:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Received(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
-                reply = server._reply_for(request)
-                if reply.delay:
-                    time.sleep(reply.delay)
+                # Counted in flight until the answer starts: a client that has it may send the
+                # next request before this thread would otherwise get to count this one done.
+                server._count(+1)
+                try:
+                    reply = server._reply_for(request)
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                finally:
+                    server._count(-1)
                 body, headers = reply.encoded()
                 try:
                     # send_response_only: a scripted Date header must be the only one.
@@ -86,6 +94,11 @@ class LoopbackServer:
         self._server.daemon_threads = True
         # A short poll interval lets a test stop the server without waiting half a second.
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def _count(self, change: int) -> None:
+        with self._lock:
+            self.in_flight += change
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
 
     def _reply_for(self, request: Received) -> Reply:
         with self._lock:

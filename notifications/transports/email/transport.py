@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 from typing import TYPE_CHECKING
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +71,25 @@ class EmailTransport(Transport):
         ),
     )
 
+    _connection: BaseEmailBackend | None = None
+
+    def __enter__(self) -> EmailTransport:
+        # One SMTP session for the block, opened by the first send: every mail of a batch
+        # goes over it instead of a connection, a greeting and a login each.
+        self._connection = get_connection(fail_silently=False)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._connection is not None:
+            self._close(self._connection)
+            self._connection = None
+
+    @staticmethod
+    def _close(connection: BaseEmailBackend) -> None:
+        # Closing a session that already failed: nothing left to lose.
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+
     def send(self, notification: Notification, *, idempotency_key: str) -> int | None:
         context = {"notification": notification}
         # Header values are one line, or Django refuses the mail (BadHeaderError) on every attempt.
@@ -83,9 +104,18 @@ class EmailTransport(Transport):
         message.attach_alternative(render_to_string("notifications/email/notification.html", context), "text/html")
         try:
             # EMAIL_TIMEOUT bounds the SMTP connection; the backend raises instead of hiding errors.
-            with get_connection(fail_silently=False) as connection:
-                message.connection = connection
+            if self._connection is not None:
+                self._connection.open()  # a no-op while the session is open
+                message.connection = self._connection
                 message.send()
+            else:
+                with get_connection(fail_silently=False) as connection:
+                    message.connection = connection
+                    message.send()
         except (smtplib.SMTPException, OSError) as exc:
+            if self._connection is not None:
+                # The session may be unusable now (or in the middle of a refused mail): the next
+                # mail opens a fresh one.
+                self._close(self._connection)
             raise smtp_failure(exc) from exc
         return None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
 # Telegram counts the text after entity parsing; measuring the escaped HTML in UTF-16
 # code units (as Telegram counts) is the conservative bound.
 MESSAGE_LIMIT = 4096
+# Broadcasting more than this per bot gets 429 answers (core.telegram.org/bots/faq).
+BOT_MESSAGES_PER_SECOND = 30
+CHAT_MESSAGE_INTERVAL = 1.0  # seconds: one message a second to one chat
 ELLIPSIS = "…"
 LEVEL_ICONS = {"info": "ℹ️", "warning": "⚠️", "error": "🛑"}
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -89,6 +94,25 @@ class TelegramTransport(Transport):
         Setting("bot_token", _("bot token"), secret=True, clean=clean_token),
     )
 
+    _client: httpx.Client | None = None
+
+    def __enter__(self) -> TelegramTransport:
+        # One client for the block: consecutive messages reuse its kept-alive connection.
+        self._client = new_client(base_url=settings.TELEGRAM_API_BASE)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def paces(self) -> list[tuple[str, float]]:
+        """Telegram's limits: 30 messages a second per bot, one a second per chat (the Bot API FAQ)."""
+        # The token is a secret: the bot is named by a digest of it.
+        bot = hashlib.sha256(self.config["bot_token"].encode()).hexdigest()[:16]
+        chat = f"telegram:chat:{bot}:{self.config['chat_id']}"
+        return [(f"telegram:bot:{bot}", 1 / BOT_MESSAGES_PER_SECOND), (chat, CHAT_MESSAGE_INTERVAL)]
+
     def send(self, notification: Notification, *, idempotency_key: str) -> int | None:
         payload = {
             "chat_id": self.config["chat_id"],
@@ -96,11 +120,14 @@ class TelegramTransport(Transport):
             "parse_mode": "HTML",
             "link_preview_options": {"is_disabled": True},
         }
-        with new_client(base_url=settings.TELEGRAM_API_BASE) as client:
-            try:
-                response = send(client, "POST", f"/bot{self.config['bot_token']}/sendMessage", json=payload)
-            except HttpError as exc:
-                raise self._failure(exc) from exc
+        client = self._client or new_client(base_url=settings.TELEGRAM_API_BASE)
+        try:
+            response = send(client, "POST", f"/bot{self.config['bot_token']}/sendMessage", json=payload)
+        except HttpError as exc:
+            raise self._failure(exc) from exc
+        finally:
+            if client is not self._client:
+                client.close()
         return response.status_code
 
     def _failure(self, exc: HttpError) -> TransportError:

@@ -68,6 +68,22 @@ class WebhookTransport(Transport):
         Setting("timeout", _("timeout, seconds"), required=False, clean=clean_timeout, help_text=_("Default: 10.")),
     )
 
+    _client: httpx.Client | None = None
+
+    def _new_client(self) -> httpx.Client:
+        seconds = float(self.config.get("timeout") or DEFAULT_TIMEOUT_SECONDS)
+        return new_client(timeout=httpx.Timeout(seconds, connect=min(seconds, 5.0)))
+
+    def __enter__(self) -> WebhookTransport:
+        # One client for the block: consecutive posts reuse its kept-alive connection.
+        self._client = self._new_client()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
     def send(self, notification: Notification, *, idempotency_key: str) -> int | None:
         body = json.dumps(notification.as_payload(), ensure_ascii=False, separators=(",", ":")).encode()
         timestamp = str(int(time.time()))
@@ -79,11 +95,13 @@ class WebhookTransport(Transport):
             SIGNATURE_HEADER: sign(self.config["secret"], timestamp, body),
             IDEMPOTENCY_HEADER: idempotency_key,
         }
-        seconds = float(self.config.get("timeout") or DEFAULT_TIMEOUT_SECONDS)
-        with new_client(timeout=httpx.Timeout(seconds, connect=min(seconds, 5.0))) as client:
-            try:
-                response = send(client, "POST", self.config["url"], content=body, headers=headers)
-            except HttpError as exc:
-                # The URL may carry a token (Slack-style hooks): name the status, never the URL.
-                raise http_failure("Webhook", exc) from exc
+        client = self._client or self._new_client()
+        try:
+            response = send(client, "POST", self.config["url"], content=body, headers=headers)
+        except HttpError as exc:
+            # The URL may carry a token (Slack-style hooks): name the status, never the URL.
+            raise http_failure("Webhook", exc) from exc
+        finally:
+            if client is not self._client:
+                client.close()
         return response.status_code
