@@ -26,39 +26,37 @@ def beat(tmp_path, broker):
     return start_beat(tmp_path, fresh_lock=False, CELERY_BROKER_URL=broker, REDIS_URL=broker, BEAT_LOCK_SECONDS="3")
 
 
-def test_a_second_beat_stands_by_and_sends_nothing_while_the_first_leads(tmp_path, broker):
+@pytest.fixture
+def two_beats(tmp_path, broker):
+    """A beat that sends, and a second one started after it that stands by; both stopped after the test."""
     first = beat(tmp_path, broker)
     second = None
     try:
         wait_for(lambda: SENDING in first.log(), timeout=30, what="the first beat to send")
         second = beat(tmp_path, broker)
         wait_for(lambda: "standing by" in second.log(), timeout=30, what="the second beat to stand by")
-        # The dispatcher is due every 5 s: two more of its runs sent by the first beat alone.
-        sent = first.log().count(SENDING)
-        wait_for(lambda: first.log().count(SENDING) >= sent + 2, timeout=30, what="the first beat to send on")
-        assert SENDING not in second.log()
-        assert second.log().count("standing by") == 1  # said once, not at every tick
-
-        first.stop()  # a clean shutdown gives the lock up: the standby takes over at once
-        wait_for(lambda: SENDING in second.log(), timeout=30, what="the second beat to take over")
+        yield first, second
     finally:
         first.stop()
         if second is not None:
             second.stop()
+
+
+def test_a_second_beat_stands_by_and_sends_nothing_while_the_first_leads(two_beats):
+    first, second = two_beats
+    # The dispatcher is due every 5 s: two more of its runs sent by the first beat alone.
+    sent = first.log().count(SENDING)
+    wait_for(lambda: first.log().count(SENDING) >= sent + 2, timeout=30, what="the first beat to send on")
+    assert SENDING not in second.log()
+    assert second.log().count("standing by") == 1  # said once, not at every tick
+
+    first.stop()  # a clean shutdown gives the lock up: the standby takes over at once
+    wait_for(lambda: SENDING in second.log(), timeout=30, what="the second beat to take over")
     assert "leading" in second.log()
 
 
-def test_a_beat_that_dies_is_replaced_once_its_lock_runs_out(tmp_path, broker):
-    first = beat(tmp_path, broker)
-    second = None
-    try:
-        wait_for(lambda: SENDING in first.log(), timeout=30, what="the first beat to send")
-        second = beat(tmp_path, broker)
-        wait_for(lambda: "standing by" in second.log(), timeout=30, what="the second beat to stand by")
-        first.process.kill()  # no shutdown: the lock stays until its TTL runs out
-        first.process.wait(10)
-        wait_for(lambda: SENDING in second.log(), timeout=30, what="the second beat to take over")
-    finally:
-        first.stop()
-        if second is not None:
-            second.stop()
+def test_a_beat_that_dies_is_replaced_once_its_lock_runs_out(two_beats):
+    first, second = two_beats
+    first.process.kill()  # no shutdown: the lock stays until its TTL runs out
+    first.process.wait(10)
+    wait_for(lambda: SENDING in second.log(), timeout=30, what="the second beat to take over")
