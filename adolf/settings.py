@@ -138,8 +138,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and cache ----------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL")
+# Every cache call answers or fails within this many seconds, set here as every other Redis
+# client of ADOLF sets it rather than left to the library's default (redis-py's has changed
+# between versions): the webhook receiver asks the cache before it answers the store
+# (shop.inbox.nudge), and a Redis host that stops answering must not hold the answer.
+REDIS_CACHE_OPTIONS = {"socket_timeout": 2.0, "socket_connect_timeout": 2.0}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     # A file cache is shared by the embedded web, worker and beat processes.
     CACHES = {

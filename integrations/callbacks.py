@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from adolf.fields import undecryptable
 from adolf.headers import http_header_value
 from adolf.http import PermanentHttpError, new_client, send
 from adolf.redaction import redact
@@ -45,7 +46,7 @@ def service_name_of(task_name: str) -> str:
 
 
 def load_service(task_name: str) -> Service:
-    """Return the enabled service that owns `task_name`, or raise ServiceUnavailable."""
+    """Return the enabled service that owns `task_name`; raise ServiceUnavailable, also if its token is unreadable."""
     name = service_name_of(task_name)
     service = Service.objects.filter(name=name).first()
     if service is None:
@@ -54,6 +55,14 @@ def load_service(task_name: str) -> Service:
         )
     if not service.enabled:
         raise ServiceUnavailable(f"The service {name!r} is disabled in the admin; {task_name} was not sent to it.")
+    if undecryptable(service.token):
+        # It reads as no token: the callback would go out without one, and the service's
+        # 401 would read as its refusal rather than as ADOLF's lost key.
+        raise ServiceUnavailable(
+            f"The callback token of the service {name!r} cannot be decrypted with FIELD_ENCRYPTION_KEY (replaced "
+            "without the old key): list the old key after the new one, or enter the token again in the admin; "
+            f"{task_name} was not sent to it."
+        )
     return service
 
 

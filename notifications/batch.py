@@ -11,8 +11,10 @@ run on a bounded thread pool:
   (notifications.pacing): a send whose slot is further than PACE_HORIZON away is deferred.
 
 A lane sends nothing once the batch's time is nearly up (BATCH_SECONDS, within Celery's
-soft time limit), and nothing more through a channel an attempt showed broken: those
-deliveries come back unattempted, for the caller to put back without spending an attempt.
+soft time limit), nothing more through a channel an attempt showed broken, and nothing
+through a channel whose service asked to wait (a 429 or 503 with Retry-After) until that
+wait is over: those deliveries come back unattempted, for the caller to put back without
+spending an attempt.
 """
 
 from __future__ import annotations
@@ -94,6 +96,8 @@ class Lanes:
         self.started = time.monotonic()
         self.deadline = deadline
         self.broken: set[int] = set()
+        # Channel id -> time.monotonic() until which its service asked us to wait.
+        self._paused: dict[int, float] = {}
         self._lock = threading.Lock()
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
 
@@ -104,6 +108,17 @@ class Lanes:
     def mark_broken(self, channel_id: int) -> None:
         with self._lock:
             self.broken.add(channel_id)
+
+    def pause(self, channel_id: int, seconds: float) -> None:
+        """Send nothing more through this channel for `seconds` (its service's Retry-After)."""
+        with self._lock:
+            until = time.monotonic() + max(0.0, seconds)
+            self._paused[channel_id] = max(self._paused.get(channel_id, 0.0), until)
+
+    def paused_for(self, channel_id: int) -> float:
+        """Return how many seconds this channel's service still asked us to wait (0: none)."""
+        with self._lock:
+            return max(0.0, self._paused.get(channel_id, 0.0) - time.monotonic())
 
 
 def lanes_for(jobs: Sequence[Job]) -> list[list[Job]]:
@@ -174,6 +189,11 @@ def send_one(transport: Transport, job: Job, state: Lanes, *, first: bool = Fals
     """Make one attempt, unless the channel broke, the batch ran out of time or the pace says later."""
     if job.channel.pk in state.broken:
         return Result(broken=True)
+    paused = state.paused_for(job.channel.pk)
+    if paused > 0:
+        # Its service asked to wait: sending the rest now would only earn more 429s, each
+        # spending an attempt.
+        return Result(deferred=paused)
     if not first and time.monotonic() > state.deadline:
         return Result(deferred=0.0)
     paces = transport.paces()
@@ -204,6 +224,8 @@ def send_one(transport: Transport, job: Job, state: Lanes, *, first: bool = Fals
             bound.release()
     if error.fault is Fault.CHANNEL:
         state.mark_broken(job.channel.pk)
+    elif error.retry_after is not None:
+        state.pause(job.channel.pk, error.retry_after)
     return Result(error=error)
 
 

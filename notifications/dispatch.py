@@ -197,11 +197,12 @@ def _outcome(job: batch.Job, attempt: int, result: batch.Result, now: datetime) 
         return _unattempted(job.delivery_id, attempt, job.channel, DeliveryStatus.HELD)
     if result.deferred is not None:
         # From now, not from the batch's start: the wait was decided as the send came up.
+        # A wait as long as a service's Retry-After may be is left to the sweeper, as below.
         delay = math.ceil(result.deferred)
         return Outcome(
             job.delivery_id, attempt, channel_id, kind, DeliveryStatus.PENDING,
             {"attempts": attempt - 1, "next_attempt_at": timezone.now() + timedelta(seconds=delay)},
-            attempted=False, countdown=delay,
+            attempted=False, countdown=delay if delay < settings.TASK_RETRY_MAX_COUNTDOWN_SECONDS else None,
         )  # fmt: skip
     error = result.error
     if error is None:

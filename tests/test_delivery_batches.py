@@ -314,6 +314,37 @@ def test_a_batch_out_of_time_hands_back_what_it_did_not_send_without_spending_an
     assert len(mail.outbox) == 1  # pytest-django's in-memory backend
 
 
+@pytest.mark.django_db
+def test_a_service_asking_to_wait_gets_no_more_sends_from_the_batch_and_the_rest_wait_unspent(enqueued):
+    with LoopbackServer(Reply(429, headers={"Retry-After": "120"})) as server:
+        deliveries = deliveries_to(webhook_channel(server.url + "/hook"), 12)
+        started = timezone.now()
+
+        deliver_batch([d.pk for d in deliveries])
+
+    # Each lane's first post may be in flight before any answer came; after the first 429,
+    # nothing more goes out to it.
+    assert 1 <= len(server.received) <= batch.WEBHOOK_HOST_CONCURRENCY
+    rows = [reload(d) for d in deliveries]
+    assert {row.status for row in rows} == {"pending"}
+    assert sum(row.attempts for row in rows) == len(server.received)  # only the posts made spent an attempt
+    assert all(row.next_attempt_at >= started + timedelta(seconds=119) for row in rows)
+    assert sorted(pk for ids, _countdown in enqueued for pk in ids) == sorted(d.pk for d in deliveries)
+
+
+@pytest.mark.django_db
+def test_a_wait_asked_for_beyond_a_safe_countdown_is_left_to_the_sweeper(enqueued):
+    with LoopbackServer(Reply(429, headers={"Retry-After": "3600"})) as server:
+        deliveries = deliveries_to(webhook_channel(server.url + "/hook"), 6)
+
+        deliver_batch([d.pk for d in deliveries])
+
+    assert {reload(d).status for d in deliveries} == {"pending"}
+    assert enqueued == []  # a countdown past the visibility timeout would run twice: the sweeper sends them
+    dispatch.sweep(timezone.now() + timedelta(hours=1, seconds=5))
+    assert sorted(pk for ids, _countdown in enqueued for pk in ids) == sorted(d.pk for d in deliveries)
+
+
 @pytest.fixture
 def queued_mark(tmp_path, monkeypatch):
     """The Redis that keeps the mark of a queued batch: the deployment's, or a server of the test's own."""

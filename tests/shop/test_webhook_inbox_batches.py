@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections import Counter
 from datetime import timedelta
 
@@ -34,6 +35,20 @@ def enqueued(monkeypatch):
     cache.delete(inbox.NUDGE_KEY)  # the cache outlives a test: no drain of an earlier one is on its way
     yield calls
     cache.delete(inbox.NUDGE_KEY)
+
+
+@pytest.fixture
+def silent_cache(enqueued, settings):
+    """The cache pointed at a host that takes connections and never answers (a Redis behind a partition)."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel completes the handshake; nobody reads
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+            }
+        }
+        yield
 
 
 @pytest.fixture
@@ -207,3 +222,18 @@ def test_an_mcp_store_without_rest_keys_reads_its_rows_orders_with_one_tool_call
         assert [tool for tool, _ in mcp_sim.legacy_mcp.tool_calls] == ["woocommerce-orders-list"]
         assert not [path for path in mcp_sim.requests if path.startswith("/wp-json/wc/")]
     assert set(OrderEvent.objects.values_list("order_id", "event_type")) == {(oid, NEW) for oid in order_ids}
+
+
+def test_a_webhook_is_recorded_answered_and_drained_when_the_cache_host_stops_answering(
+    sim, store, enqueued, silent_cache, caplog
+):
+    Store.objects.filter(pk=store.pk).update(webhook_secret=SECRET)
+    store.refresh_from_db()
+    (order_id,) = orders(sim, 1)
+
+    response = deliver(Client(HTTP_HOST="127.0.0.1"), store, sim.store.render(sim.store.order(order_id)))
+
+    assert response.status_code == 202
+    assert list(WebhookDelivery.objects.values_list("order_id", "status")) == [(order_id, "pending")]
+    assert enqueued == [(None, None)]  # no deduplication without the cache, but a drain on its way
+    assert "cache unreachable" in caplog.text
