@@ -153,20 +153,38 @@ def send_all(jobs: Sequence[Job]) -> dict[int, Result]:
     return results
 
 
-def run_lane(lane: Sequence[Job], state: Lanes, *, close_db: bool) -> dict[int, Result]:
-    """Send a lane's jobs one after another through one opened transport."""
-    results: dict[int, Result] = {}
-    channel = lane[0].channel
+def unusable_configuration(channel: Channel) -> TransportError | None:
+    """Return a CHANNEL fault if the channel's configuration cannot be used at all, else None.
+
+    Two kinds: settings no FIELD_ENCRYPTION_KEY decrypts (the key replaced without the old
+    one), and required settings missing (a channel made outside the admin, which checks them).
+    """
     if undecryptable(channel.configuration):
-        # Nothing can be sent until the old key is listed again or the channel is set up
-        # anew: the channel is broken, and its deliveries are held for it.
-        error = TransportError(
+        return TransportError(
             "The channel's configuration cannot be decrypted with FIELD_ENCRYPTION_KEY (replaced without the "
             "old key): list the old key after the new one, or enter the channel's settings again",
             fault=Fault.CHANNEL,
         )
+    settings_of = transport_for(channel.kind).settings
+    missing = [s.name for s in settings_of if s.required and not (channel.configuration or {}).get(s.name)]
+    if missing:
+        return TransportError(
+            f"The channel's configuration lacks {', '.join(missing)}: enter it on the channel's page",
+            fault=Fault.CHANNEL,
+        )
+    return None
+
+
+def run_lane(lane: Sequence[Job], state: Lanes, *, close_db: bool) -> dict[int, Result]:
+    """Send a lane's jobs one after another through one opened transport."""
+    results: dict[int, Result] = {}
+    channel = lane[0].channel
+    unusable = unusable_configuration(channel)
+    if unusable is not None:
+        # Nothing can be sent until someone fixes the channel: it is broken, and its
+        # deliveries are held for it (not retried until they are dead).
         state.mark_broken(channel.pk)
-        return {job.delivery_id: Result(error=error) for job in lane}
+        return {job.delivery_id: Result(error=unusable) for job in lane}
     try:
         with transport_for(channel.kind)(channel) as transport:
             for index, job in enumerate(lane):

@@ -22,6 +22,7 @@ from notifications.outbox import BATCH_SIZE
 from notifications.pacing import LocalPacer, RedisPacer
 from notifications.tasks import dispatch_deliveries, dispatch_delivery
 from tests.factories.notifications import (
+    ChannelFactory,
     DeliveryFactory,
     NotificationFactory,
     email_channel,
@@ -424,3 +425,19 @@ def test_a_channel_whose_settings_no_encryption_key_reads_is_disabled_once_and_i
     channel.save()
     with override_settings(FIELD_ENCRYPTION_KEYS=[*settings.FIELD_ENCRYPTION_KEYS, lost]):
         assert Channel.objects.get(pk=channel.pk).configuration["url"] == "http://127.0.0.1:9/hook"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_channel_lacking_a_required_setting_is_disabled_once_instead_of_retried_to_death(monkeypatch):
+    monkeypatch.setattr(publish_module, "announce", lambda ids: None)
+    # Made outside the admin (which checks every setting): a webhook without its signing secret.
+    channel = ChannelFactory(kind="webhook", name="no secret", configuration={"url": "http://127.0.0.1:9/hook"})
+    given = deliveries_to(channel, 2)
+
+    outcomes = deliver_batch([d.pk for d in given])
+
+    assert {o.status for o in outcomes} == {"held"}
+    channel.refresh_from_db()
+    assert (channel.enabled, channel.disabled_reason) == (
+        False, "The channel's configuration lacks secret: enter it on the channel's page",
+    )  # fmt: skip
