@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from django.db.models import F
 from django.utils import timezone
 
+from adolf.fields import undecryptable
 from shop import evidence
 from shop.clients import client_for
 from shop.detection import record_page
@@ -120,11 +121,20 @@ def verify(store: Store, headers: Mapping[str, str], body: bytes | bytearray, si
     """
     if is_ping(headers, body):
         return Accepted(order_id=None)
+    if undecryptable(store.webhook_secret):
+        # FIELD_ENCRYPTION_KEY was replaced without the old key: nothing can be verified, so
+        # nothing is recorded — but a non-2xx answer would earn a strike from WooCommerce,
+        # and polling still reads every change.
+        _count_signature_failure(store)
+        logger.error(
+            "webhook store=%s not verifiable: its webhook secret cannot be decrypted with FIELD_ENCRYPTION_KEY; "
+            "ignored (polling reads the change)",
+            store.slug,
+        )
+        return Accepted(order_id=None, ignored="the store's webhook secret cannot be decrypted here")
     sent = headers.get(SIGNATURE_HEADER, "")
     if not store.webhook_secret or not sent or not hmac.compare_digest(signature.encode(), sent.strip().encode()):
-        Store.objects.filter(pk=store.pk).update(
-            webhook_signature_failures=F("webhook_signature_failures") + 1, webhook_last_failure_at=timezone.now()
-        )
+        _count_signature_failure(store)
         reason = "missing" if not sent else "wrong"
         if not store.webhook_secret:
             reason = "unverifiable: no webhook secret is set for this store"
@@ -144,6 +154,12 @@ def verify(store: Store, headers: Mapping[str, str], body: bytes | bytearray, si
     )
     raw_id = headers.get(WEBHOOK_ID_HEADER, "")
     return Accepted(order_id=order_id, topic=topic, webhook_id=int(raw_id) if raw_id.isdigit() else None)
+
+
+def _count_signature_failure(store: Store) -> None:
+    Store.objects.filter(pk=store.pk).update(
+        webhook_signature_failures=F("webhook_signature_failures") + 1, webhook_last_failure_at=timezone.now()
+    )
 
 
 def _ignored(store: Store, topic: str, reason: str) -> Accepted:
