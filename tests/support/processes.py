@@ -134,10 +134,22 @@ def free_port() -> int:
 
 
 def purge_queues() -> None:
-    """Drop messages a previous run may have left on the broker's queues."""
+    """Drop messages a previous run may have left on the broker's queues, and the marks that stand for them.
+
+    The webhook inbox's nudge flag (shop.inbox) and the deliveries' queued-batch mark
+    (notifications.outbox) each say "a task is on its way": with that task purged, a flag
+    left behind would hold back the next test's task until it expires.
+    """
+    from django.core.cache import cache
+
+    from notifications import outbox
+    from shop import inbox
+
     with celery_app.connection_for_write() as conn:
         for queue in QUEUES:
             conn.default_channel.queue_purge(queue)
+    cache.delete(inbox.NUDGE_KEY)
+    outbox.taking()  # clears the queued-batch mark
 
 
 def start_beat(log_dir: Path, *, scheduler: str | None = None, fresh_lock: bool = True, **env: str) -> ProcessHandle:
