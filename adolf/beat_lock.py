@@ -69,7 +69,10 @@ class LeaderLock:
     def holds(self) -> bool:
         """Renew or take the lock; return whether this beat is the leader now."""
         try:
-            if self.leading and self.client.eval(_RENEW, 1, KEY, self.identity, self.ttl_ms):
+            # Renewed whenever the key is ours, even if a Redis error made this beat step
+            # down meanwhile: it would otherwise stand by behind its own lock until the TTL.
+            if self.client.eval(_RENEW, 1, KEY, self.identity, self.ttl_ms):
+                self.leading = True
                 return True
             taken = bool(self.client.set(KEY, self.identity, nx=True, px=self.ttl_ms))
             holder = "" if taken else (self.client.get(KEY) or b"").decode(errors="replace")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adolf.beat_lock import LeaderLock
 from tests.support.processes import start_beat, wait_for
 from tests.support.redis_server import RedisServer
 
@@ -60,3 +61,16 @@ def test_a_beat_that_dies_is_replaced_once_its_lock_runs_out(two_beats):
     first.process.kill()  # no shutdown: the lock stays until its TTL runs out
     first.process.wait(10)
     wait_for(lambda: SENDING in second.log(), timeout=30, what="the second beat to take over")
+
+
+def test_a_beat_that_stepped_down_on_a_redis_error_takes_its_own_lock_back_at_once(broker):
+    leader, standby = LeaderLock(broker, 30), LeaderLock(broker, 30)
+    assert leader.holds()
+    assert not standby.holds()
+    leader.leading = False  # as after a Redis error: the key is still this beat's
+
+    assert leader.holds()  # not standing by behind its own lock until the TTL runs out
+    assert leader.leading
+    assert not standby.holds()
+    leader.release()
+    assert standby.holds()
