@@ -60,15 +60,21 @@ def test_an_unencoded_password_stops_start_up_naming_the_variable_and_never_the_
     assert shows_the_password(output) == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_percent_encoded_it_works_and_health_shows_it_to_nobody(redis_with_password, tmp_path):
-    encoded = f"redis://:{quote(PASSWORD, safe='')}@127.0.0.1:{redis_with_password.port}/0"
-    web, url = start_web(tmp_path, REDIS_URL=encoded, CELERY_BROKER_URL=encoded, HEALTH_TOKEN=TOKEN)
+def health_as_anyone_and_token_holder(tmp_path, redis_url: str):
+    """Start the web on `redis_url`; return /health/ as an anonymous caller, as the token holder, and the web."""
+    web, url = start_web(tmp_path, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url, HEALTH_TOKEN=TOKEN)
     try:
         anonymous = httpx.get(f"{url}/health/", timeout=30)
         detailed = httpx.get(f"{url}/health/", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
     finally:
         web.stop()
+    return anonymous, detailed, web
+
+
+@pytest.mark.django_db(transaction=True)
+def test_percent_encoded_it_works_and_health_shows_it_to_nobody(redis_with_password, tmp_path):
+    encoded = f"redis://:{quote(PASSWORD, safe='')}@127.0.0.1:{redis_with_password.port}/0"
+    anonymous, detailed, web = health_as_anyone_and_token_holder(tmp_path, encoded)
 
     assert anonymous.json()["components"]["broker"] == {"status": "healthy"}
     assert detailed.json()["components"]["broker"] == {"status": "healthy"}
@@ -81,12 +87,7 @@ def test_a_wrong_password_is_a_generic_reason_to_anyone_and_a_redacted_one_to_th
 ):
     wrong = "zulu+yankee/xray"
     encoded = f"redis://:{quote(wrong, safe='')}@127.0.0.1:{redis_with_password.port}/0"
-    web, url = start_web(tmp_path, REDIS_URL=encoded, CELERY_BROKER_URL=encoded, HEALTH_TOKEN=TOKEN)
-    try:
-        anonymous = httpx.get(f"{url}/health/", timeout=30)
-        detailed = httpx.get(f"{url}/health/", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
-    finally:
-        web.stop()
+    anonymous, detailed, web = health_as_anyone_and_token_holder(tmp_path, encoded)
 
     assert anonymous.status_code == detailed.status_code == 503
     assert anonymous.json()["components"]["broker"] == {"status": "unhealthy", "reason": "Broker unreachable"}

@@ -9,6 +9,7 @@ import pytest
 
 from shop.models import Store
 from simulator import SimulatedStore, StoreServer
+from tests.shop.webhook_support import SECRET
 
 
 @pytest.fixture
@@ -33,6 +34,14 @@ def store_for(sim: StoreServer, **fields) -> Store:
 @pytest.fixture
 def store(sim, db) -> Store:
     return store_for(sim)
+
+
+@pytest.fixture
+def hooked(store) -> Store:
+    """The store with the webhook secret the webhook tests sign with (tests.shop.webhook_support.SECRET)."""
+    Store.objects.filter(pk=store.pk).update(webhook_secret=SECRET)
+    store.refresh_from_db()
+    return store
 
 
 def ago(sim: StoreServer, **delta):

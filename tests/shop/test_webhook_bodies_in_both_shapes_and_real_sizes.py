@@ -8,18 +8,11 @@ import json
 import pytest
 from django.test import override_settings
 
-from shop.models import Store, WebhookDelivery
+from shop.models import WebhookDelivery
 from shop.webhooks import CHUNK_BYTES, read_signed, sign
 from tests.shop.webhook_support import SECRET, deliver
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hooked(store) -> Store:
-    Store.objects.filter(pk=store.pk).update(webhook_secret=SECRET)
-    store.refresh_from_db()
-    return store
 
 
 def large_order(sim, items: int = 1000) -> dict:

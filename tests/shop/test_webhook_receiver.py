@@ -11,15 +11,8 @@ import pytest
 
 from shop.models import OrderEvent, Store, WebhookDelivery
 from tests.shop.conftest import ago
-from tests.shop.webhook_support import SECRET, deliver, url_of
+from tests.shop.webhook_support import deliver, url_of
 from tests.support.processes import wait_for
-
-
-@pytest.fixture
-def hooked(store) -> Store:
-    Store.objects.filter(pk=store.pk).update(webhook_secret=SECRET)
-    store.refresh_from_db()
-    return store
 
 
 @pytest.mark.django_db

@@ -16,13 +16,6 @@ from tests.support.processes import queued_messages
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def hooked(store) -> Store:
-    Store.objects.filter(pk=store.pk).update(webhook_secret=SECRET)
-    store.refresh_from_db()
-    return store
-
-
 def nothing_recorded() -> bool:
     return not OrderEvent.objects.exists() and not OrderState.objects.exists()
 
